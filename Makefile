@@ -1,0 +1,44 @@
+.PHONY: demo test test-postgres lint format check lock serve clean
+.DEFAULT_GOAL := help
+
+VENV = .venv
+PY = $(VENV)/bin/python
+PYTHON ?= python3
+PG_URL ?= postgres://postgres@127.0.0.1:5432/presscentre
+
+help:   ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(VENV)/.installed: pyproject.toml requirements.lock   ## venv with the pinned dependencies
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+demo: $(VENV)/.installed   ## migrate, load the demo content, serve web + worker on 127.0.0.1:8000
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo_data
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start
+
+test: $(VENV)/.installed   ## the whole suite on SQLite
+	$(PY) -m pytest
+
+test-postgres: $(VENV)/.installed   ## the whole suite on PostgreSQL (127.0.0.1:5432, user postgres)
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest --create-db
+
+lint: $(VENV)/.installed   ## ruff lint and format check
+	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+
+format: $(VENV)/.installed   ## format and fix with ruff
+	$(PY) -m ruff format . && $(PY) -m ruff check --fix .
+
+check: lint   ## lint, Django checks, missing migrations, then the suite
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PY) -m pytest
+
+lock: $(VENV)/.installed   ## re-pin requirements.lock from pyproject.toml (run after changing dependencies)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip freeze --exclude-editable --exclude presscentre > requirements.lock
+
+clean:   ## remove the venv, the local database and uploaded media
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media static_collected

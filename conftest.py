@@ -1,0 +1,68 @@
+"""Fixtures shared by every app: the site tree, users and hermetic test settings."""
+
+import os
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = "postgres" in os.environ.get("DATABASE_URL", "")
+    if on_postgres:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL: run make test-postgres")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def pytest_report_header(config):
+    return f"database: {django_settings.DATABASES['default']['ENGINE']}"
+
+
+@pytest.fixture(autouse=True)
+def _hermetic_settings(settings, tmp_path):
+    """Fast hashing, private media, immediate tasks and a non-UTC zone so UTC assumptions break here first."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.TIME_ZONE = "America/New_York"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    settings.STORAGES = {
+        **django_settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def newsroom(db):
+    """The press centre index as the default site's root page, like the demo."""
+    from wagtail.models import Page, Site
+
+    from presscentre.newsroom.models import PressCentrePage
+
+    root = Page.get_first_root_node()
+    index = root.add_child(instance=PressCentrePage(title="Press Centre", slug="press-centre"))
+    site = Site.objects.get(is_default_site=True)
+    site.root_page = index
+    site.save()
+    Site.clear_site_root_paths_cache()
+    return index
+
+
+@pytest.fixture
+def editor(db, django_user_model):
+    return django_user_model.objects.create_superuser("editor", "editor@example.org", "editor-password")
+
+
+@pytest.fixture
+def reader(client):
+    """An anonymous reader's browser."""
+    return client
+
+
+@pytest.fixture
+def on_postgres():
+    return connection.vendor == "postgresql"

@@ -1,0 +1,204 @@
+"""The fields and behaviour every newsroom item shares, whatever its type."""
+
+import zoneinfo
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page, PageManager
+from wagtail.query import PageQuerySet
+from wagtail.search import index
+
+from presscentre.newsroom.blocks import BodyBlock
+from presscentre.newsroom.excerpts import cut_on_word_boundary, text_of_body
+
+DEFAULT_TIME_ZONE = "Europe/London"
+
+# Slugs the archives, feeds, search and journalist links own beneath the index; items may not take them.
+RESERVED_SLUGS = frozenset({"category", "author", "feed", "search", "page", "embargoed", "comments", "api", "admin"})
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+
+
+class NewsItemQuerySet(PageQuerySet):
+    def newest_first(self) -> "NewsItemQuerySet":
+        return self.order_by("-published_at", "-pk")
+
+    def for_listing(self) -> "NewsItemQuerySet":
+        """Everything a listing entry shows, in a fixed number of queries whatever the page size."""
+        return self.select_related("content_type").prefetch_related("category_links__category")
+
+    def of_type(self, model: type["NewsItemPage"]) -> "NewsItemQuerySet":
+        return self.filter(content_type__in=model.content_types())
+
+
+NewsItemManager = PageManager.from_queryset(NewsItemQuerySet)
+
+
+class NewsItemPage(Page):
+    """A press release, article, report launch or media appearance: never created directly."""
+
+    published_at = models.DateTimeField(
+        "publication date and time",
+        default=timezone.now,
+        db_index=True,
+        help_text="The date readers see, in the site's time zone. Listings are ordered by it.",
+    )
+    summary = models.TextField(
+        blank=True,
+        help_text="One or two sentences for listings, feeds and search results. "
+        "Leave empty to use the first 55 words of the body.",
+    )
+    body = StreamField(BodyBlock(), blank=True)
+    comments_open = models.BooleanField("comments open", default=False, help_text="Readers may comment on this item.")
+    # Embargo state lives on every item so that one rule can decide visibility for all types;
+    # only release-like types show the fields to editors.
+    embargo_until = models.DateTimeField(
+        "embargoed until",
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Leave empty for immediate release. The item stays hidden from the public until this instant.",
+    )
+    embargo_time_zone = models.CharField(
+        "embargo time zone",
+        max_length=64,
+        default=DEFAULT_TIME_ZONE,
+        choices=time_zone_choices,
+        help_text="The zone the embargo line is written in, e.g. Europe/London gives GMT or BST.",
+    )
+
+    type_label = "Item"
+    type_slug = ""
+    comments_open_by_default = False
+    is_creatable = False
+
+    objects = NewsItemManager()
+
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("published_at"),
+        index.FilterField("embargo_until"),
+    ]
+
+    item_panels = [
+        FieldPanel("title"),
+        FieldPanel("published_at"),
+        FieldPanel("summary"),
+        InlinePanel("category_links", label="Categories", heading="Categories"),
+        InlinePanel("person_links", label="People", heading="People (authors or spokespeople)"),
+        FieldPanel("body"),
+    ]
+    discussion_panels = [FieldPanel("comments_open")]
+    embargo_panels = [
+        MultiFieldPanel(
+            [FieldRowPanel([FieldPanel("embargo_until"), FieldPanel("embargo_time_zone")])],
+            heading="Release line",
+            help_text="With no embargo the release reads 'FOR IMMEDIATE RELEASE'.",
+        )
+    ]
+
+    class Meta:
+        verbose_name = "newsroom item"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django has one default per column; each item type chooses its own for new pages.
+        if not args and "comments_open" not in kwargs:
+            self.comments_open = self.comments_open_by_default
+
+    def clean(self):
+        super().clean()
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError(
+                {"slug": f"'{self.slug}' is used by the press centre's own pages; choose another slug."}
+            )
+
+    @classmethod
+    def content_types(cls):
+        from django.contrib.contenttypes.models import ContentType
+
+        return [ContentType.objects.get_for_model(model) for model in [cls, *cls._concrete_subclasses()]]
+
+    @classmethod
+    def _concrete_subclasses(cls) -> list[type["NewsItemPage"]]:
+        found = []
+        for subclass in cls.__subclasses__():
+            found.append(subclass)
+            found.extend(subclass._concrete_subclasses())
+        return found
+
+    @property
+    def specific_type(self) -> type["NewsItemPage"]:
+        """The item's own class, read from its content type without a query."""
+        from django.contrib.contenttypes.models import ContentType
+
+        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+
+    @property
+    def excerpt(self) -> str:
+        """The editor's summary, or the body cut at about 55 words ending in "..."."""
+        if self.summary.strip():
+            return self.summary.strip()
+        return cut_on_word_boundary(text_of_body(self.body.raw_data))
+
+    @property
+    def categories(self) -> list:
+        return [link.category for link in self.category_links.all()]
+
+    @property
+    def people(self) -> list:
+        return [link.person for link in self.person_links.all()]
+
+    def is_embargoed_at(self, at: datetime) -> bool:
+        return self.embargo_until is not None and at < self.embargo_until
+
+    def embargo_line(self) -> str:
+        """'EMBARGOED UNTIL 00:01 BST, Wednesday 24 May 2023' in the embargo's own zone."""
+        local = self.embargo_until.astimezone(zoneinfo.ZoneInfo(self.embargo_time_zone))
+        return f"EMBARGOED UNTIL {local:%H:%M} {local.tzname()}, {local:%A} {local.day} {local:%B %Y}"
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["press_centre"] = self.get_parent().specific
+        return context
+
+
+def item_edit_handler(content_panels: list) -> TabbedInterface:
+    """The editor's tabs for an item type: its own content, then the shared promote and settings tabs."""
+    return TabbedInterface(
+        [
+            ObjectList(content_panels, heading="Content"),
+            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList([*Page.settings_panels, *NewsItemPage.discussion_panels], heading="Settings"),
+        ]
+    )
+
+
+class ItemCategory(Orderable):
+    item = ParentalKey(NewsItemPage, on_delete=models.CASCADE, related_name="category_links")
+    category = models.ForeignKey("newsroom.Category", on_delete=models.CASCADE, related_name="item_links")
+
+    panels = [FieldPanel("category")]
+
+
+class ItemPerson(Orderable):
+    item = ParentalKey(NewsItemPage, on_delete=models.CASCADE, related_name="person_links")
+    person = models.ForeignKey("newsroom.Person", on_delete=models.CASCADE, related_name="item_links")
+
+    panels = [FieldPanel("person")]

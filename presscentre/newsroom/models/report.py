@@ -1,0 +1,72 @@
+from django.db import models
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable
+from wagtail.search import index
+
+from presscentre.newsroom.blocks import KeyFindingsBlock
+from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
+
+
+class ReportPage(NewsItemPage):
+    """A report launch: the report's own title, its key findings, a summary and the PDF."""
+
+    report_title = models.CharField(
+        "report title",
+        max_length=300,
+        blank=True,
+        help_text="The report's own title, shown in quotes, when it differs from the page headline.",
+    )
+    cover_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    key_findings = StreamField(KeyFindingsBlock(), blank=True)
+    report_summary = RichTextField(
+        "report summary", blank=True, features=["h2", "h3", "bold", "italic", "link", "ol", "ul"]
+    )
+
+    type_label = "Report"
+    type_slug = "report"
+    comments_open_by_default = False
+    is_creatable = True
+    parent_page_types = ["newsroom.PressCentrePage"]
+    subpage_types: list[str] = []
+    template = "pages/report_page.html"
+
+    search_fields = [
+        *NewsItemPage.search_fields,
+        index.SearchField("report_title"),
+        index.SearchField("key_findings"),
+        index.SearchField("report_summary"),
+    ]
+
+    content_panels = [
+        FieldPanel("title"),
+        FieldPanel("report_title"),
+        *NewsItemPage.embargo_panels,
+        *NewsItemPage.item_panels[1:],
+        FieldPanel("cover_image"),
+        FieldPanel("key_findings"),
+        FieldPanel("report_summary"),
+        InlinePanel("document_links", label="Report document", heading="Report documents (PDF)", min_num=0),
+    ]
+    edit_handler = item_edit_handler(content_panels)
+
+    class Meta:
+        verbose_name = "report"
+
+    @property
+    def quoted_title(self) -> str:
+        return f"\u201c{self.report_title or self.title}\u201d"
+
+    @property
+    def documents(self) -> list:
+        return [link.document for link in self.document_links.select_related("document")]
+
+
+class ReportDocument(Orderable):
+    report = ParentalKey(ReportPage, on_delete=models.CASCADE, related_name="document_links")
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("document")]

@@ -1,0 +1,98 @@
+"""Reusable newsroom records that editors manage as snippets."""
+
+from django.db import models
+from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import RevisionMixin
+from wagtail.search import index
+
+
+class Category(index.Indexed, models.Model):
+    """A topic or kind of item ("Economy", "Press Release"); shown as a label and archived at /category/<slug>/."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True, allow_unicode=True)
+    description = models.TextField(blank=True, help_text="Shown at the top of the category archive.")
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(RevisionMixin, index.Indexed, ClusterableModel):
+    """A fellow, author or spokesperson; their items are listed at /author/<slug>/."""
+
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True, allow_unicode=True)
+    role = models.CharField(max_length=200, blank=True, help_text="e.g. 'Senior Fellow, Economics'.")
+    bio = RichTextField(blank=True, features=["bold", "italic", "link"])
+    photo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    topics = ParentalManyToManyField(Category, blank=True, related_name="experts")
+    available_for_comment = models.BooleanField(
+        default=False, help_text="Journalists may contact the press office to arrange an interview."
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("role"),
+        FieldPanel("bio"),
+        FieldPanel("photo"),
+        FieldPanel("topics"),
+        FieldPanel("available_for_comment"),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("role")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PressContact(RevisionMixin, models.Model):
+    """Someone journalists can call about a release, with an out-of-hours number."""
+
+    name = models.CharField(max_length=150)
+    role = models.CharField(max_length=200, blank=True)
+    phone = models.CharField(max_length=50, blank=True)
+    out_of_hours_phone = models.CharField(max_length=50, blank=True)
+    email = models.EmailField(blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("role"),
+        FieldPanel("phone"),
+        FieldPanel("out_of_hours_phone"),
+        FieldPanel("email"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Boilerplate(RevisionMixin, models.Model):
+    """The "About <organisation>" text that closes every press release."""
+
+    name = models.CharField(max_length=150, help_text="For editors only, e.g. 'Standard boilerplate 2026'.")
+    text = RichTextField(features=["bold", "italic", "link"])
+
+    panels = [FieldPanel("name"), FieldPanel("text")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
