@@ -1,10 +1,17 @@
 """Fixtures shared by every app: the site tree, users and hermetic test settings."""
 
+import logging
 import os
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+
+
+def pytest_configure(config):
+    # Each page save runs indexing tasks that log at INFO; failures are easier to read without them.
+    for name in ("django_tasks", "wagtail"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def pytest_collection_modifyitems(config, items):

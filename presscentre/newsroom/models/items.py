@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
@@ -20,6 +21,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from presscentre.embargo.services import can_view
 from presscentre.newsroom.blocks import BodyBlock
 from presscentre.newsroom.excerpts import cut_on_word_boundary, text_of_body
 
@@ -172,6 +174,11 @@ class NewsItemPage(Page):
         """'EMBARGOED UNTIL 00:01 BST, Wednesday 24 May 2023' in the embargo's own zone."""
         local = self.embargo_until.astimezone(zoneinfo.ZoneInfo(self.embargo_time_zone))
         return f"EMBARGOED UNTIL {local:%H:%M} {local.tzname()}, {local:%A} {local.day} {local:%B %Y}"
+
+    def serve(self, request, *args, **kwargs):
+        if not can_view(self, at=timezone.now(), viewer=request.user):
+            raise Http404("No such item.")  # the same answer as for a page that does not exist
+        return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
