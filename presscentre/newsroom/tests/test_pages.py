@@ -332,3 +332,11 @@ def test_embargoed_item_is_hidden_from_the_public_until_the_instant(newsroom, re
     assert "Secret until later" not in reader.get("/").text
     client.force_login(editor)
     assert client.get(embargoed.url).status_code == 200
+
+
+def test_item_page_describes_itself_with_its_summary_or_excerpt(newsroom, reader):
+    summarised = ArticleFactory(parent=newsroom, summary="Editor's summary.")
+    derived = ArticleFactory(parent=newsroom)
+
+    assert soup(reader.get(summarised.url)).select_one('meta[name="description"]')["content"] == "Editor's summary."
+    assert soup(reader.get(derived.url)).select_one('meta[name="description"]')["content"].endswith("...")
