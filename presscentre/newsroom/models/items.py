@@ -1,5 +1,6 @@
 """The fields and behaviour every newsroom item shares, whatever its type."""
 
+import functools
 import zoneinfo
 from datetime import datetime
 
@@ -31,6 +32,7 @@ DEFAULT_TIME_ZONE = "Europe/London"
 RESERVED_SLUGS = frozenset({"category", "author", "feed", "search", "page", "embargoed", "comments", "api", "admin"})
 
 
+@functools.cache
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
 
@@ -157,7 +159,11 @@ class NewsItemPage(Page):
         """The editor's summary, or the body cut at about 55 words ending in "..."."""
         if self.summary.strip():
             return self.summary.strip()
-        return cut_on_word_boundary(text_of_body(self.body.raw_data))
+        return cut_on_word_boundary(self.excerpt_source())
+
+    def excerpt_source(self) -> str:
+        """The prose an excerpt is cut from when the editor wrote no summary."""
+        return text_of_body(self.body.raw_data)
 
     @property
     def categories(self) -> list:

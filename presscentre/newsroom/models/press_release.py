@@ -66,6 +66,10 @@ class PressReleasePage(NewsItemPage):
     class Meta:
         verbose_name = "press release"
 
+    def excerpt_source(self) -> str:
+        # The lead already answers who, what, when, where and why: it makes the best excerpt.
+        return " ".join(part for part in (self.lead, super().excerpt_source()) if part)
+
     def release_line(self) -> str:
         if self.embargo_until is None:
             return IMMEDIATE_RELEASE_LINE

@@ -1,5 +1,5 @@
 from presscentre.newsroom.excerpts import cut_on_word_boundary, text_of_body
-from presscentre.newsroom.models import ArticlePage
+from presscentre.newsroom.models import ArticlePage, PressReleasePage
 
 
 def words(n: int) -> str:
@@ -35,7 +35,7 @@ def test_body_text_skips_images_and_embeds_and_unescapes_html():
     assert text_of_body(raw) == "Findings Fish & chips cost more. Too much."
 
 
-def test_editor_summary_wins_over_the_derived_excerpt():
+def test_editor_summary_wins_over_the_derived_excerpt(db):
     article = ArticlePage(
         summary="  Written by the editor.  ", body=[{"type": "paragraph", "value": f"<p>{words(90)}</p>"}]
     )
@@ -43,7 +43,7 @@ def test_editor_summary_wins_over_the_derived_excerpt():
     assert article.excerpt == "Written by the editor."
 
 
-def test_empty_summary_derives_the_excerpt_from_the_body():
+def test_empty_summary_derives_the_excerpt_from_the_body(db):
     article = ArticlePage(body=[{"type": "paragraph", "value": f"<p>{words(90)}</p>"}])
 
     assert article.excerpt == words(55) + "..."
@@ -56,3 +56,11 @@ def test_excerpt_needs_no_database_queries(django_assert_num_queries, db):
 
     with django_assert_num_queries(0):
         assert article.excerpt == "Hi"
+
+
+def test_press_release_excerpt_starts_with_the_lead(db):
+    release = PressReleasePage(
+        lead="The lead comes first.", body=[{"type": "paragraph", "value": f"<p>{words(90)}</p>"}]
+    )
+
+    assert release.excerpt == "The lead comes first. " + words(51) + "..."

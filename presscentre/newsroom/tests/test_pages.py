@@ -121,7 +121,7 @@ def test_press_release_without_defaults_still_renders(newsroom, reader):
     assert "Notes to editors" not in text
 
 
-def test_embargo_line_names_the_zone_across_daylight_saving():
+def test_embargo_line_names_the_zone_across_daylight_saving(db):
     summer = PressReleasePage(embargo_until=datetime(2023, 5, 23, 23, 1, tzinfo=UTC))
     winter = PressReleasePage(embargo_until=datetime(2023, 12, 6, 0, 1, tzinfo=UTC))
     new_york = PressReleasePage(
@@ -297,7 +297,7 @@ def test_public_pages_load_nothing_from_other_hosts(newsroom, reader):
     ("model", "open_by_default"),
     [(ArticlePage, True), (PressReleasePage, False), (ReportPage, False), (MediaAppearancePage, False)],
 )
-def test_comments_default_open_on_articles_only(model, open_by_default):
+def test_comments_default_open_on_articles_only(db, model, open_by_default):
     assert model(title="New").comments_open is open_by_default
     assert model(title="Chosen", comments_open=not open_by_default).comments_open is not open_by_default
 
