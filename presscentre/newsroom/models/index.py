@@ -31,6 +31,10 @@ class PressCentrePage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = "press centre"
 
+    @property
+    def item_types(self):
+        return ITEM_TYPES.values()
+
     def items(self, at):
         """This press centre's items the public may see at `at`, newest first."""
         return public_items(at).child_of(self).newest_first()
@@ -44,7 +48,6 @@ class PressCentrePage(RoutablePageMixin, Page):
         page = page_or_404(items.for_listing(), request.GET.get("page"), per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE)
         return {
             "items": page,
-            "item_types": ITEM_TYPES.values(),
             "current_type": item_type,
             "press_centre": self,
         }

@@ -86,6 +86,8 @@ class NewsItemPage(Page):
     )
 
     type_label = "Item"
+    # Templates handle item classes (the type filter); without this they would call them to make pages.
+    do_not_call_in_templates = True
     type_slug = ""
     comments_open_by_default = False
     is_creatable = False

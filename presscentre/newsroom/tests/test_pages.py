@@ -340,3 +340,20 @@ def test_item_page_describes_itself_with_its_summary_or_excerpt(newsroom, reader
 
     assert soup(reader.get(summarised.url)).select_one('meta[name="description"]')["content"] == "Editor's summary."
     assert soup(reader.get(derived.url)).select_one('meta[name="description"]')["content"].endswith("...")
+
+
+def test_item_pages_offer_the_type_navigation_without_claiming_to_be_the_index(newsroom, reader):
+    article = ArticleFactory(parent=newsroom)
+
+    nav = soup(reader.get(article.url)).select_one("nav.type-nav")
+
+    assert [link.get_text() for link in nav.select("a")] == [
+        "Everything",
+        "Press Releases",
+        "Articles",
+        "Reports",
+        "Media Appearances",
+    ]
+    assert not nav.select("[aria-current]")
+    assert soup(reader.get("/")).select_one('nav.type-nav [aria-current="page"]').get_text() == "Everything"
+    assert soup(reader.get("/?type=report")).select_one('nav.type-nav [aria-current="page"]').get_text() == "Reports"
