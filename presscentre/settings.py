@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "presscentre.embargo",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",

@@ -22,7 +22,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
-from presscentre.embargo.services import can_view
+from presscentre.embargo.services import can_view, lift_embargo
 from presscentre.newsroom.blocks import BodyBlock
 from presscentre.newsroom.excerpts import cut_on_word_boundary, text_of_body
 
@@ -76,6 +76,13 @@ class NewsItemPage(Page):
         blank=True,
         db_index=True,
         help_text="Leave empty for immediate release. The item stays hidden from the public until this instant.",
+    )
+    embargo_lifted_at = models.DateTimeField(
+        "embargo lifted at",
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the lift ran: the press office was told, documents opened and caches purged.",
     )
     embargo_time_zone = models.CharField(
         "embargo time zone",
@@ -184,13 +191,25 @@ class NewsItemPage(Page):
         return f"EMBARGOED UNTIL {local:%H:%M} {local.tzname()}, {local:%A} {local.day} {local:%B %Y}"
 
     def serve(self, request, *args, **kwargs):
-        if not can_view(self, at=timezone.now(), viewer=request.user):
+        now = timezone.now()
+        if not can_view(self, at=now, viewer=request.user):
             raise Http404("No such item.")  # the same answer as for a page that does not exist
-        return super().serve(request, *args, **kwargs)
+        if self.embargo_until is not None and self.embargo_lifted_at is None and not self.is_embargoed_at(now):
+            lift_embargo(self, at=now)  # overdue: lift on the spot rather than wait for the worker
+        response = super().serve(request, *args, **kwargs)
+        if self.is_embargoed_at(now):
+            # Only staff get here before the lift: never let a shared cache or a search engine keep it.
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["press_centre"] = self.get_parent().specific
+        if self.is_embargoed_at(timezone.now()):
+            context["embargo_banner"] = (
+                f"EMBARGOED: not for publication until {self.embargo_line()[len('EMBARGOED UNTIL ') :]}"
+            )
         return context
 
 

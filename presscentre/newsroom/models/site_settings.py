@@ -20,6 +20,16 @@ class PressCentreSettings(ClusterableModel, BaseSiteSetting):
     default_boilerplate = models.ForeignKey(
         "newsroom.Boilerplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    press_office_email = models.EmailField(
+        "press office email",
+        blank=True,
+        help_text="Told when an embargo lifts ('<title> is live'). Leave empty to use the site's sender address.",
+    )
+    journalist_terms = models.TextField(
+        "embargo terms for journalists",
+        blank=True,
+        help_text="If set, a journalist must accept these terms before their personal link shows an embargoed item.",
+    )
     time_zone = models.CharField(
         "time zone",
         max_length=64,
@@ -32,6 +42,8 @@ class PressCentreSettings(ClusterableModel, BaseSiteSetting):
         FieldPanel("organisation_name"),
         FieldPanel("time_zone"),
         FieldPanel("default_boilerplate"),
+        FieldPanel("press_office_email"),
+        FieldPanel("journalist_terms"),
         InlinePanel("default_contact_links", label="Press contact", heading="Default press contacts"),
     ]
 

@@ -1,0 +1,12 @@
+from presscentre.embargo.services import schedule_lift
+
+
+def schedule_lift_on_publish(sender, instance, **kwargs):
+    """Publishing an embargoed item queues its lift for the embargo instant."""
+    if getattr(instance, "embargo_until", None) is None:
+        return
+    if instance.embargo_lifted_at is not None and instance.embargo_until > instance.embargo_lifted_at:
+        # Embargoed again after an earlier lift: the new instant needs a lift of its own.
+        type(instance).objects.filter(pk=instance.pk).update(embargo_lifted_at=None)
+        instance.embargo_lifted_at = None
+    schedule_lift(instance)
