@@ -1,7 +1,7 @@
 from django.conf import settings
-from django.views.static import serve as serve_static
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.static import serve as serve_static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls

@@ -2,7 +2,7 @@ from django.http import Http404
 from django.utils import timezone
 from wagtail import hooks
 
-from presscentre.embargo.services import can_download, schedule_lift
+from presscentre.embargo.services import can_download
 
 
 @hooks.register("register_log_actions")
