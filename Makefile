@@ -1,4 +1,4 @@
-.PHONY: demo test test-postgres lint format check lock serve clean
+.PHONY: demo test test-postgres lint format check bench lock serve clean
 .DEFAULT_GOAL := help
 
 VENV = .venv
@@ -35,6 +35,9 @@ check: lint   ## lint, Django checks, missing migrations, then the suite
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
+
+bench: $(VENV)/.installed   ## lift latency against gunicorn + worker on PostgreSQL (about 90 s)
+	$(PY) bench/lift_latency.py
 
 lock: $(VENV)/.installed   ## re-pin requirements.lock from pyproject.toml (run after changing dependencies)
 	$(PY) -m pip install --quiet -e ".[dev]"

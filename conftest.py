@@ -28,6 +28,15 @@ def pytest_report_header(config):
     return f"database: {django_settings.DATABASES['default']['ENGINE']}"
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, test in a WAL file rather than in memory, so that threads get connections of their own
+    and concurrency tests (two lifters at once) exercise real locking, as on PostgreSQL."""
+    database = django_settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("database") / "test.sqlite3")
+
+
 @pytest.fixture(autouse=True)
 def _hermetic_settings(settings, tmp_path):
     """Fast hashing, private media, immediate tasks and a non-UTC zone so UTC assumptions break here first."""

@@ -52,19 +52,9 @@ def can_view(item, *, at: datetime, viewer=None, token: str | None = None) -> bo
 
 
 def _token_grants(token: str, item, *, at: datetime) -> bool:
-    access_link = apps.get_model("embargo", "AccessLink") if _has_access_links() else None
-    if access_link is None:
-        return False
-    link = access_link.objects.valid_at(at).filter(token=token).first()
-    return link is not None and link.item_id == item.pk
-
-
-def _has_access_links() -> bool:
-    try:
-        apps.get_model("embargo", "AccessLink")
-    except LookupError:
-        return False
-    return True
+    # A link opens only a published item: unpublishing an item (or never publishing it) shuts its links too.
+    access_link = apps.get_model("embargo", "AccessLink")
+    return item.live and access_link.objects.valid_at(at).filter(token=token, item_id=item.pk).exists()
 
 
 def items_referencing_document(document) -> list:
@@ -106,9 +96,11 @@ def lift_embargo(item, *, at: datetime, by=None) -> bool:
     if item.embargo_until is None or at < item.embargo_until or not item.live:
         return False
     with transaction.atomic():
+        # Only the item table's own columns in the WHERE: a join would become a subquery, which PostgreSQL
+        # does not re-check after waiting for a concurrent lifter's row lock, and both would win.
         claimed = (
             _news_items()
-            .filter(pk=item.pk, embargo_until=item.embargo_until, embargo_lifted_at__isnull=True, live=True)
+            .filter(pk=item.pk, embargo_until=item.embargo_until, embargo_lifted_at__isnull=True)
             .update(embargo_lifted_at=at)
         )
         if not claimed:
@@ -201,3 +193,133 @@ def schedule_lift(item) -> None:
     if not default_task_backend.supports_defer:
         return  # e.g. the immediate backend in tests: the sweep and on-request lift still apply
     lift_embargo_task.using(run_after=item.embargo_until).enqueue(item.pk)
+
+
+# Journalist access links
+
+
+def create_access_link(item, *, name: str, email: str, outlet: str, by, at: datetime, expires_at=None):
+    """Give one named journalist a personal link to `item` before its lift, in the item's audit log.
+
+    With no `expires_at` the link lasts until the lift, wherever the embargo is moved. Raises ValueError
+    (and creates nothing) when the item is unpublished or not under embargo at `at`, or the expiry has passed.
+    Each call creates a new link with a new token.
+    """
+    access_link = apps.get_model("embargo", "AccessLink")
+    refusal = access_link_refusal(item, at=at)
+    if refusal:
+        raise ValueError(refusal)
+    if expires_at is not None and expires_at <= at:
+        raise ValueError("The expiry must be in the future.")
+    with transaction.atomic():
+        link = access_link.objects.create(
+            item=item, name=name, email=email, outlet=outlet, created_by=by, created_at=at, expires_at=expires_at
+        )
+        log(
+            instance=item,
+            action="presscentre.embargo.link_create",
+            user=by,
+            data={"link_id": link.pk, "recipient": link.recipient_line()},
+        )
+    return link
+
+
+def access_link_refusal(item, *, at: datetime) -> str:
+    """Why `item` cannot have a new personal link at `at`, or '' when it can."""
+    if not item.live:
+        return "Publish the item first: a personal link only opens a published item."
+    if not item.is_embargoed_at(at):
+        return "The item is not under embargo, so it needs no personal links."
+    return ""
+
+
+def find_access_link(token: str):
+    """The unrevoked link with this token, or None; whether it still opens its item is `can_view`'s answer."""
+    access_link = apps.get_model("embargo", "AccessLink")
+    if not token:
+        return None
+    return access_link.objects.filter(token=token, revoked_at__isnull=True).select_related("item").first()
+
+
+def journalist_terms(item) -> str:
+    """The site's embargo terms a journalist must accept before reading `item` through a link ('' if none)."""
+    site = item.get_site()
+    if site is None:
+        return ""
+    return apps.get_model("newsroom", "PressCentreSettings").for_site(site).journalist_terms.strip()
+
+
+def terms_outstanding(link) -> bool:
+    """Must the holder of `link` still accept the embargo terms before seeing anything of the item?"""
+    return link.terms_accepted_at is None and bool(journalist_terms(link.item))
+
+
+def link_document(link, document_id: int, *, at: datetime):
+    """The document `link` may download at `at`: one its own item attaches or links to, while the link opens it.
+
+    Returns None for anything else, so a link for one item can never fetch another item's files.
+    """
+    from wagtail.documents import get_document_model
+
+    document = get_document_model().objects.filter(pk=document_id).first()
+    if document is None or not can_view(link.item, at=at, token=link.token):
+        return None
+    if link.item_id not in {item.pk for item in items_referencing_document(document)}:
+        return None
+    return document
+
+
+def truncate_ip(address: str) -> str:
+    """The network an address belongs to, never the address: IPv4 to /24, IPv6 to /48 ('' if unreadable)."""
+    import ipaddress
+
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    if ip.version == 6 and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def record_access(link, *, kind: str, at: datetime, request, document=None):
+    """Add a view or download to `link`'s access log, with the client's network and browser, not its address."""
+    access_log_entry = apps.get_model("embargo", "AccessLogEntry")
+    return access_log_entry.objects.create(
+        link=link,
+        at=at,
+        kind=kind,
+        document=document,
+        ip_network=truncate_ip(request.META.get("REMOTE_ADDR", "")),
+        user_agent=request.headers.get("user-agent", "")[:300],
+    )
+
+
+def embargo_calendar(item) -> bytes:
+    """An iCalendar file with one event, "Embargo lifts: <title>", at the embargo instant (in UTC)."""
+    from datetime import UTC
+    from urllib.parse import urlsplit
+
+    from icalendar import Calendar, Event
+
+    if item.embargo_until is None:
+        raise ValueError("The item has no embargo.")
+    instant = item.embargo_until.astimezone(UTC)
+    public_url = item.get_full_url() or ""
+    host = urlsplit(public_url or settings.WAGTAILADMIN_BASE_URL).hostname or "presscentre"
+    calendar = Calendar()
+    calendar.add("prodid", "-//Press Centre//Embargo//EN")
+    calendar.add("version", "2.0")
+    event = Event()
+    event.add("uid", f"embargo-{item.pk}-{instant:%Y%m%dT%H%M%SZ}@{host}")
+    # Without a METHOD, DTSTAMP means "last modified": when the item (and so its embargo) last changed.
+    event.add("dtstamp", item.last_published_at or item.latest_revision_created_at or instant)
+    event.add("dtstart", instant)
+    event.add("dtend", instant)
+    event.add("summary", f"Embargo lifts: {item.title}")
+    event.add("description", item.embargo_line())
+    if public_url:
+        event.add("url", public_url)
+    calendar.add_component(event)
+    return calendar.to_ical()

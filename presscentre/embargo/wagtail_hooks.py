@@ -1,8 +1,17 @@
+from datetime import UTC
+
+from django.apps import apps
+from django.contrib import messages
 from django.http import Http404
+from django.urls import include, path, reverse
 from django.utils import timezone
 from wagtail import hooks
+from wagtail.admin.widgets import Button
+from wagtail.log_actions import log
 
+from presscentre.embargo.forms import NOTES_ATTRIBUTE
 from presscentre.embargo.services import can_download
+from presscentre.embargo.urls import admin_urlpatterns
 
 
 @hooks.register("register_log_actions")
@@ -11,6 +20,8 @@ def register_embargo_log_actions(actions):
     actions.register_action("presscentre.embargo.missed", "Embargo lifted late (missed)", "Embargo lifted late")
     actions.register_action("presscentre.embargo.move", "Embargo moved", "Embargo moved")
     actions.register_action("presscentre.embargo.cancel", "Embargo cancelled", "Embargo cancelled")
+    actions.register_action("presscentre.embargo.link_create", "Journalist link created", "Journalist link created")
+    actions.register_action("presscentre.embargo.link_revoke", "Journalist link revoked", "Journalist link revoked")
 
 
 @hooks.register("before_serve_document", order=-100)
@@ -18,3 +29,82 @@ def refuse_embargoed_documents(document, request):
     """A document attached to an embargoed item is a 404 to the public, however it is requested."""
     if not can_download(document, at=timezone.now(), viewer=request.user):
         raise Http404("No such document.")
+
+
+@hooks.register("register_admin_urls")
+def register_access_link_admin_urls():
+    return [path("embargo/", include((admin_urlpatterns, "embargo_admin"), namespace="embargo_admin"))]
+
+
+def _access_links_button(page, user, *, priority: int):
+    """'Journalist links' for an item that has (or had) an embargo, shown to those who may edit it."""
+    if getattr(page, "embargo_until", None) is None or not page.permissions_for_user(user).can_edit():
+        return []
+    url = reverse("embargo_admin:links", args=[page.pk])
+    return [Button("Journalist links", url, icon_name="link", priority=priority)]
+
+
+@hooks.register("register_page_header_buttons")
+def access_links_header_button(page, user, view_name, next_url=None):
+    return _access_links_button(page, user, priority=75)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def access_links_listing_button(page, user, next_url=None):
+    return _access_links_button(page, user, priority=55)
+
+
+# The create and edit views reload the page after publishing, so hooks that run after a publish get a
+# different object from the one the form cleaned. The request carries what they need across the publish:
+# the embargo the live page had (for the audit log) and the form's notes (for the messages).
+_PENDING_PUBLISH = "_presscentre_embargo_pending_publish"
+
+
+@hooks.register("before_publish_page")
+def remember_live_embargo(request, page):
+    """Note the live page's embargo before a publish replaces it, with the form's notes for later."""
+    pending = request.__dict__.setdefault(_PENDING_PUBLISH, {})
+    pending[page.pk] = {"live_embargo": _pending_live_embargo(page), "notes": page.__dict__.pop(NOTES_ATTRIBUTE, None)}
+
+
+def _pending_live_embargo(page):
+    """The embargo the public rule applies to this page right now: live and not lifted yet, else None."""
+    if not hasattr(page, "embargo_lifted_at"):
+        return None  # not a newsroom item
+    live_items = apps.get_model("newsroom", "NewsItemPage").objects.filter(
+        pk=page.pk, live=True, embargo_lifted_at__isnull=True
+    )
+    return live_items.values_list("embargo_until", flat=True).first()
+
+
+@hooks.register("after_publish_page")
+def log_moved_or_cancelled_embargo(request, page):
+    """A publish that changes a live, unlifted embargo is audit-logged as a move or a cancellation.
+
+    Saving a draft changes nothing the public sees, so only the publish counts; `page` comes fresh from
+    the database, so a publish scheduled for later (which leaves the live page alone) logs nothing.
+    """
+    before = request.__dict__.get(_PENDING_PUBLISH, {}).get(page.pk, {}).get("live_embargo")
+    if before is None or page.embargo_until == before:
+        return
+    if page.embargo_until is None:
+        action, data = "presscentre.embargo.cancel", {"from": before.astimezone(UTC).isoformat()}
+    else:
+        action = "presscentre.embargo.move"
+        data = {"from": before.astimezone(UTC).isoformat(), "to": page.embargo_until.astimezone(UTC).isoformat()}
+    log(instance=page, action=action, user=request.user, data=data)
+
+
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def show_embargo_notes(request, page):
+    """The form's warnings and notes about the embargo, shown once the page is saved."""
+    notes = page.__dict__.pop(NOTES_ATTRIBUTE, None)
+    pending = request.__dict__.get(_PENDING_PUBLISH, {}).pop(page.pk, None)
+    if notes is None and pending is not None:
+        notes = pending["notes"]
+    # An autosave asks for JSON: messages queued now would pile up until the next full page.
+    if not notes or not request.accepts("text/html"):
+        return
+    for level, text in notes:
+        messages.add_message(request, level, text)

@@ -29,3 +29,20 @@ def test_out_of_range_page_numbers_are_404(param):
 
 def test_an_empty_list_still_has_a_first_page():
     assert list(page_or_404([], None, per_page=10)) == []
+
+
+def test_a_404_is_never_cached(client, db):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "no-store" in response["Cache-Control"] and "max-age=0" in response["Cache-Control"]
+
+
+def test_the_site_works_with_redis_as_the_shared_cache(client, db, settings):
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:6379/14"}
+    }
+
+    response = client.get("/healthz")
+
+    assert response.json()["cache"] == "ok"

@@ -19,6 +19,7 @@ class Migration(migrations.Migration):
         ('wagtailcore', '0098_apitoken'),
         ('wagtaildocs', '0014_alter_document_file_size'),
         ('wagtailimages', '0027_image_description'),
+        ('core', '0001_initial'),
     ]
 
     operations = [
@@ -127,7 +128,7 @@ class Migration(migrations.Migration):
                 ('bio', wagtail.fields.RichTextField(blank=True)),
                 ('available_for_comment', models.BooleanField(default=False, help_text='Journalists may contact the press office to arrange an interview.')),
                 ('latest_revision', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.revision', verbose_name='latest revision')),
-                ('photo', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                ('photo', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAILIMAGES_IMAGE_MODEL)),
                 ('topics', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='experts', to='newsroom.category')),
             ],
             options={
@@ -231,7 +232,7 @@ class Migration(migrations.Migration):
                 ('report_title', models.CharField(blank=True, help_text="The report's own title, shown in quotes, when it differs from the page headline.", max_length=300, verbose_name='report title')),
                 ('key_findings', wagtail.fields.StreamField([('finding', 0)], blank=True, block_lookup={0: ('wagtail.blocks.TextBlock', (), {'help_text': 'One finding, one or two sentences.'})})),
                 ('report_summary', wagtail.fields.RichTextField(blank=True, verbose_name='report summary')),
-                ('cover_image', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image')),
+                ('cover_image', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAILIMAGES_IMAGE_MODEL)),
             ],
             options={
                 'verbose_name': 'report',

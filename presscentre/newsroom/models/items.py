@@ -190,6 +190,12 @@ class NewsItemPage(Page):
         local = self.embargo_until.astimezone(zoneinfo.ZoneInfo(self.embargo_time_zone))
         return f"EMBARGOED UNTIL {local:%H:%M} {local.tzname()}, {local:%A} {local.day} {local:%B %Y}"
 
+    def with_content_json(self, content):
+        page = super().with_content_json(content)
+        # The lift sets this, never an editor: a revision saved before the lift must not undo it on publish.
+        page.embargo_lifted_at = self.embargo_lifted_at
+        return page
+
     def serve(self, request, *args, **kwargs):
         now = timezone.now()
         if not can_view(self, at=now, viewer=request.user):

@@ -6,6 +6,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from presscentre.embargo.forms import EmbargoItemForm
 from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
 
 IMMEDIATE_RELEASE_LINE = "FOR IMMEDIATE RELEASE"
@@ -62,6 +63,7 @@ class PressReleasePage(NewsItemPage):
         ),
     ]
     edit_handler = item_edit_handler(content_panels)
+    base_form_class = EmbargoItemForm
 
     class Meta:
         verbose_name = "press release"

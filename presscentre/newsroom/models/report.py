@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -5,6 +6,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from presscentre.embargo.forms import EmbargoItemForm
 from presscentre.newsroom.blocks import KeyFindingsBlock
 from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
 
@@ -19,7 +21,7 @@ class ReportPage(NewsItemPage):
         help_text="The report's own title, shown in quotes, when it differs from the page headline.",
     )
     cover_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     key_findings = StreamField(KeyFindingsBlock(), blank=True)
     report_summary = RichTextField(
@@ -52,6 +54,7 @@ class ReportPage(NewsItemPage):
         InlinePanel("document_links", label="Report document", heading="Report documents (PDF)", min_num=0),
     ]
     edit_handler = item_edit_handler(content_panels)
+    base_form_class = EmbargoItemForm
 
     class Meta:
         verbose_name = "report"

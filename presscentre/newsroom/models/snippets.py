@@ -1,5 +1,6 @@
 """Reusable newsroom records that editors manage as snippets."""
 
+from django.conf import settings
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -34,7 +35,9 @@ class Person(RevisionMixin, index.Indexed, ClusterableModel):
     slug = models.SlugField(max_length=150, unique=True, allow_unicode=True)
     role = models.CharField(max_length=200, blank=True, help_text="e.g. 'Senior Fellow, Economics'.")
     bio = RichTextField(blank=True, features=["bold", "italic", "link"])
-    photo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    photo = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     topics = ParentalManyToManyField(Category, blank=True, related_name="experts")
     available_for_comment = models.BooleanField(
         default=False, help_text="Journalists may contact the press office to arrange an interview."

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 import factory
 import wagtail_factories
 from django.utils.text import slugify
+from wagtail.images import get_image_model
+from wagtail.models import Collection
 
 from presscentre.newsroom.models import (
     ArticlePage,
@@ -29,6 +31,15 @@ LOREM = (
 
 def paragraph_body(text: str = LOREM) -> list[dict]:
     return [{"type": "paragraph", "value": f"<p>{text}</p>"}]
+
+
+class ImageFactory(wagtail_factories.ImageFactory):
+    """An image of the project's own image model, in the root collection like an editor's upload."""
+
+    class Meta:
+        model = get_image_model()
+
+    collection = factory.LazyFunction(Collection.get_first_root_node)
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -1,7 +1,6 @@
 from datetime import UTC, date, datetime
 
 import pytest
-import wagtail_factories
 from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -22,6 +21,7 @@ from presscentre.newsroom.models import (
 from presscentre.newsroom.tests.factories import (
     ArticleFactory,
     BoilerplateFactory,
+    ImageFactory,
     MediaAppearanceFactory,
     PersonFactory,
     PressContactFactory,
@@ -253,7 +253,7 @@ def test_video_recording_gets_a_video_player(db):
 
 
 def test_body_renders_headings_quotes_images_and_embeds_as_links(newsroom, reader):
-    image = wagtail_factories.ImageFactory()
+    image = ImageFactory()
     article = ArticleFactory(
         parent=newsroom,
         body=[
@@ -357,3 +357,15 @@ def test_item_pages_offer_the_type_navigation_without_claiming_to_be_the_index(n
     assert not nav.select("[aria-current]")
     assert soup(reader.get("/")).select_one('nav.type-nav [aria-current="page"]').get_text() == "Everything"
     assert soup(reader.get("/?type=report")).select_one('nav.type-nav [aria-current="page"]').get_text() == "Reports"
+
+
+def test_image_files_get_unguessable_names(db):
+    first, second = ImageFactory(file__filename="chart.png"), ImageFactory(file__filename="chart.png")
+
+    for image in (first, second):
+        folder, name = image.file.name.split("/")
+        assert folder == "original_images"
+        assert name.endswith("-chart.png") and len(name) > len("-chart.png") + 12
+    assert first.file.name != second.file.name
+    stem = first.file.name.split("/")[1].removesuffix(".png")
+    assert first.get_rendition("width-100").file.name.startswith(f"images/{stem}.")

@@ -11,13 +11,12 @@ from django.urls import reverse
 from django.utils.text import slugify
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection, GroupApprovalTask, Page, PageLogEntry, Revision, Task, Workflow, WorkflowState
+from wagtail.models import GroupApprovalTask, Page, PageLogEntry, Revision, Task, Workflow, WorkflowState
 from wagtail.permissions import policy_registry
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
-from wagtail_factories import ImageFactory
 
 from presscentre.newsroom.models import ArticlePage
-from presscentre.newsroom.tests.factories import ArticleFactory
+from presscentre.newsroom.tests.factories import ArticleFactory, ImageFactory
 
 roles = importlib.import_module("presscentre.newsroom.migrations.0002_editorial_roles")
 
@@ -63,7 +62,7 @@ def root_page_actions(group_name: str) -> set[str]:
 
 def image_in_root_collection(uploaded_by):
     # wagtail-factories would otherwise make a new, separate collection tree for each image.
-    return ImageFactory(collection=Collection.get_first_root_node(), uploaded_by_user=uploaded_by)
+    return ImageFactory(uploaded_by_user=uploaded_by)
 
 
 def article_form_data(title: str, **action) -> dict:

@@ -1,0 +1,131 @@
+"""Journalists' personal links to embargoed items, and the record of what each link opened."""
+
+import secrets
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models, transaction
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.log_actions import log
+
+
+def new_token() -> str:
+    """43 URL-safe characters from 32 random bytes: unguessable, and fine in a path."""
+    return secrets.token_urlsafe(32)
+
+
+class AccessLinkQuerySet(models.QuerySet):
+    def valid_at(self, at: datetime) -> "AccessLinkQuerySet":
+        """Links that open their item at `at`: not revoked and not expired (no expiry means "until the lift")."""
+        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at))
+
+    def with_activity(self) -> "AccessLinkQuerySet":
+        """Each link with its number of `views` and `downloads` and when it was `last_viewed_at`."""
+        views = Q(log_entries__kind="view")
+        return self.annotate(
+            views=Count("log_entries", filter=views),
+            downloads=Count("log_entries", filter=Q(log_entries__kind="download")),
+            last_viewed_at=Max("log_entries__at", filter=views),
+        )
+
+
+class AccessLink(models.Model):
+    """A personal link that lets one named journalist read one embargoed item, and its documents, early."""
+
+    item = models.ForeignKey("newsroom.NewsItemPage", on_delete=models.CASCADE, related_name="access_links")
+    name = models.CharField("recipient's name", max_length=150)
+    email = models.EmailField("recipient's email", max_length=254)
+    outlet = models.CharField("outlet", max_length=150, blank=True, help_text="e.g. 'The Daily Ledger'.")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    expires_at = models.DateTimeField(
+        "expires at",
+        null=True,
+        blank=True,
+        help_text="Leave empty for the lift: the link then follows the embargo if it is moved.",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    terms_accepted_at = models.DateTimeField("embargo terms accepted at", null=True, blank=True)
+
+    objects = AccessLinkQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "journalist access link"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_line()} ({self.item.title})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("embargo:link", args=[self.token])
+
+    def get_full_url(self) -> str:
+        """The link with the item's site address, ready to send (just the path if the item has no site)."""
+        site = self.item.get_site()
+        return f"{site.root_url if site else ''}{self.get_absolute_url()}"
+
+    def recipient_line(self) -> str:
+        """'Jane Doe, The Daily Ledger', or just the name for a freelancer with no outlet."""
+        return ", ".join(part for part in (self.name, self.outlet) if part)
+
+    def is_valid_at(self, at: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > at)
+
+    def status_at(self, at: datetime) -> str:
+        """'valid', 'revoked' or 'expired', for the admin screen."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "valid" if self.is_valid_at(at) else "expired"
+
+    def revoke(self, *, at: datetime, by=None) -> bool:
+        """Stop the link working from `at`, in the item's audit log. Revoking twice changes nothing."""
+        if self.revoked_at is not None:
+            return False
+        with transaction.atomic():
+            self.revoked_at = at
+            self.save(update_fields=["revoked_at"])
+            log(
+                instance=self.item,
+                action="presscentre.embargo.link_revoke",
+                user=by,
+                data={"link_id": self.pk, "recipient": self.recipient_line()},
+            )
+        return True
+
+    def accept_terms(self, *, at: datetime) -> None:
+        """Record that the recipient accepted the embargo terms; the first acceptance is the one kept."""
+        if self.terms_accepted_at is None:
+            self.terms_accepted_at = at
+            self.save(update_fields=["terms_accepted_at"])
+
+
+class AccessLogEntry(models.Model):
+    """One view of an item or download of a document through a personal link. Holds no full IP address."""
+
+    class Kind(models.TextChoices):
+        VIEW = "view", "view"
+        DOWNLOAD = "download", "download"
+
+    link = models.ForeignKey(AccessLink, on_delete=models.CASCADE, related_name="log_entries")
+    at = models.DateTimeField(db_index=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    document = models.ForeignKey(
+        "wagtaildocs.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_network = models.CharField(
+        "IP network", max_length=64, blank=True, help_text="The address truncated to /24 (IPv4) or /48 (IPv6)."
+    )
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "journalist access log entry"
+        verbose_name_plural = "journalist access log entries"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"
