@@ -1107,6 +1107,22 @@ def load_demo_data(*, at: datetime, admin_username: str, admin_password: str) ->
     return summary
 
 
+def move_demo_embargo(*, at: datetime, seconds: int) -> PressReleasePage | None:
+    """Move the demo's upcoming embargoed release to lift `seconds` after `at`, so a lift can be watched.
+
+    Publishes the change as an editor would, which queues the lift task for the new instant. Returns None
+    (and changes nothing) when the release is missing or its embargo has already been lifted.
+    """
+    release = PressReleasePage.objects.filter(slug=UPCOMING_EMBARGOED_RELEASE.slug).first()
+    if release is None or release.embargo_lifted_at is not None:
+        return None
+    lifts_at = (at + timedelta(seconds=seconds)).replace(microsecond=0)
+    release.embargo_until = lifts_at
+    release.published_at = lifts_at
+    release.save_revision(clean=False).publish()
+    return release
+
+
 def ensure_categories(summary: LoadSummary) -> dict[str, Category]:
     """The six demo categories by slug, creating any that are missing."""
     found = {}
@@ -1213,6 +1229,8 @@ def ensure_site_settings(index: PressCentrePage, *, boilerplate: Boilerplate, co
         site_settings.organisation_name = ORGANISATION_NAME
     if site_settings.default_boilerplate_id is None:
         site_settings.default_boilerplate = boilerplate
+    if not site_settings.press_office_email:
+        site_settings.press_office_email = "press@ashcombe.example.org"
     if not site_settings.default_contact_links.exists():
         site_settings.default_contact_links = [
             DefaultPressContact(contact=contact, sort_order=order) for order, contact in enumerate(contacts)

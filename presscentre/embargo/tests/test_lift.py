@@ -189,3 +189,10 @@ def test_publishing_a_revision_saved_before_the_lift_keeps_the_lift(release):
     release.refresh_from_db()
     assert release.embargo_lifted_at == LIFT
     assert due_for_lift(LIFT + timedelta(seconds=1)).count() == 0
+
+
+def test_the_admin_calls_a_published_embargoed_item_embargoed_until_the_lift(release):
+    with time_machine.travel(LIFT - timedelta(seconds=1), tick=False):
+        assert release.status_string == "live + embargoed"
+    with time_machine.travel(LIFT, tick=False):
+        assert release.status_string == "live"

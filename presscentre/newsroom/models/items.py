@@ -190,6 +190,13 @@ class NewsItemPage(Page):
         local = self.embargo_until.astimezone(zoneinfo.ZoneInfo(self.embargo_time_zone))
         return f"EMBARGOED UNTIL {local:%H:%M} {local.tzname()}, {local:%A} {local.day} {local:%B %Y}"
 
+    @property
+    def status_string(self):
+        # Published but still secret: say so wherever Wagtail shows a page's status.
+        if self.live and self.is_embargoed_at(timezone.now()):
+            return "live + embargoed"
+        return super().status_string
+
     def with_content_json(self, content):
         page = super().with_content_json(content)
         # The lift sets this, never an editor: a revision saved before the lift must not undo it on publish.

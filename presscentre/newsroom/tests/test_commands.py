@@ -177,3 +177,30 @@ def test_admin_username_and_password_come_from_the_option_and_the_environment(db
 
     assert "username: press-office  password: from-the-environment" in output
     assert client.login(username="press-office", password="from-the-environment")
+
+
+def test_the_demo_embargo_can_be_moved_to_watch_a_lift(db, client, django_capture_on_commit_callbacks):
+    import time_machine
+    from django.core import mail
+
+    start = timezone.now().replace(microsecond=0)
+    with time_machine.travel(start, tick=False):
+        output = io.StringIO()
+        call_command("load_demo_data", embargo_in=30, stdout=output)
+    release = PressReleasePage.objects.get(embargo_lifted_at__isnull=True, embargo_until__gt=start)
+    assert release.embargo_until == start + timedelta(seconds=30)
+    assert f"{release.url} is a 404 until then." in output.getvalue()
+
+    with time_machine.travel(release.embargo_until - timedelta(seconds=1), tick=False):
+        assert client.get(release.url).status_code == 404
+    with time_machine.travel(release.embargo_until, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert client.get(release.url).status_code == 200
+    assert [message.subject for message in mail.outbox] == [f"{release.title} is live"]
+    assert mail.outbox[0].to == ["press@ashcombe.example.org"]
+
+
+def test_the_demo_embargo_refuses_a_silly_delay(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--embargo-in must be between 10 and 86400 seconds."):
+        call_command("load_demo_data", embargo_in=5, stdout=io.StringIO())

@@ -3,10 +3,16 @@ import os
 from contextlib import contextmanager, nullcontext
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from presscentre.newsroom.demo import DEFAULT_ADMIN_PASSWORD, DEFAULT_ADMIN_USERNAME, ORGANISATION_NAME, load_demo_data
+from presscentre.newsroom.demo import (
+    DEFAULT_ADMIN_PASSWORD,
+    DEFAULT_ADMIN_USERNAME,
+    ORGANISATION_NAME,
+    load_demo_data,
+    move_demo_embargo,
+)
 
 
 class Command(BaseCommand):
@@ -25,8 +31,18 @@ class Command(BaseCommand):
             help="Password for a newly created superuser "
             f"(default: $DEMO_ADMIN_PASSWORD, else {DEFAULT_ADMIN_PASSWORD}).",
         )
+        parser.add_argument(
+            "--embargo-in",
+            type=int,
+            default=None,
+            metavar="SECONDS",
+            help="Also move the demo's embargoed release to lift this many seconds from now (10 to 86400), "
+            "to watch a lift happen.",
+        )
 
-    def handle(self, *args, admin_username, admin_password, **options):
+    def handle(self, *args, admin_username, admin_password, embargo_in, **options):
+        if embargo_in is not None and not 10 <= embargo_in <= 86400:
+            raise CommandError("--embargo-in must be between 10 and 86400 seconds.")
         password = admin_password or os.environ.get("DEMO_ADMIN_PASSWORD") or DEFAULT_ADMIN_PASSWORD
         # Wagtail logs every page it creates and publishes; below verbosity 2 the summary says enough.
         with _quiet_logger("wagtail") if options["verbosity"] < 2 else nullcontext():
@@ -43,6 +59,15 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Admin: {base_url}/admin/  username: {summary.admin_username}  password: {shown}")
         )
+        if embargo_in is not None:
+            release = move_demo_embargo(at=timezone.now(), seconds=embargo_in)
+            if release is None:
+                self.stdout.write("The demo's embargoed release has already been lifted; nothing to move.")
+            else:
+                self.stdout.write(
+                    f"Embargoed until {release.embargo_until.isoformat()}: {summary.site_url}{release.url} "
+                    "is a 404 until then."
+                )
 
 
 @contextmanager
