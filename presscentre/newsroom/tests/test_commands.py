@@ -204,3 +204,10 @@ def test_the_demo_embargo_refuses_a_silly_delay(db):
 
     with pytest.raises(CommandError, match="--embargo-in must be between 10 and 86400 seconds."):
         call_command("load_demo_data", embargo_in=5, stdout=io.StringIO())
+
+
+def test_the_demos_past_embargoes_count_as_lifted(demo_output):
+    from presscentre.embargo.services import due_for_lift
+
+    assert not due_for_lift(timezone.now()).exists()
+    assert NewsItemPage.objects.filter(embargo_lifted_at__isnull=False).count() >= 2

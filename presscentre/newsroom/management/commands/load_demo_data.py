@@ -47,6 +47,7 @@ class Command(BaseCommand):
         # Wagtail logs every page it creates and publishes; below verbosity 2 the summary says enough.
         with _quiet_logger("wagtail") if options["verbosity"] < 2 else nullcontext():
             summary = load_demo_data(at=timezone.now(), admin_username=admin_username, admin_password=password)
+            moved = move_demo_embargo(at=timezone.now(), seconds=embargo_in) if embargo_in is not None else None
 
         self.stdout.write(f"Demo content for {ORGANISATION_NAME}:")
         for kind, created in summary.created.items():
@@ -59,15 +60,12 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Admin: {base_url}/admin/  username: {summary.admin_username}  password: {shown}")
         )
-        if embargo_in is not None:
-            release = move_demo_embargo(at=timezone.now(), seconds=embargo_in)
-            if release is None:
-                self.stdout.write("The demo's embargoed release has already been lifted; nothing to move.")
-            else:
-                self.stdout.write(
-                    f"Embargoed until {release.embargo_until.isoformat()}: {summary.site_url}{release.url} "
-                    "is a 404 until then."
-                )
+        if embargo_in is not None and moved is None:
+            self.stdout.write("The demo's embargoed release has already been lifted; nothing to move.")
+        elif moved is not None:
+            self.stdout.write(
+                f"Embargoed until {moved.embargo_until.isoformat()}: {summary.site_url}{moved.url} is a 404 until then."
+            )
 
 
 @contextmanager
