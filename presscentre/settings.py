@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "presscentre.core",
     "presscentre.newsroom",
     "presscentre.embargo",
+    "presscentre.comments",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.frontend_cache",
