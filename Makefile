@@ -17,6 +17,7 @@ $(VENV)/.installed: pyproject.toml requirements.lock   ## venv with the pinned d
 demo: $(VENV)/.installed   ## migrate, load the demo content, serve web + worker on 127.0.0.1:8000
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo_data
+	$(PY) manage.py load_demo_comments
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start
 
 test: $(VENV)/.installed   ## the whole suite on SQLite

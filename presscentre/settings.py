@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "presscentre.newsroom",
     "presscentre.embargo",
     "presscentre.comments",
+    "django_altcha",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.frontend_cache",
@@ -167,3 +168,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
 }
+
+# Comments: the challenge's time limit, the fastest a human fills the form, and the per-IP posting limit.
+PRESSCENTRE_COMMENT_CHALLENGE_MINUTES = env_int("PRESSCENTRE_COMMENT_CHALLENGE_MINUTES", default=20, minimum=1)
+PRESSCENTRE_COMMENT_MIN_FILL_SECONDS = env_int("PRESSCENTRE_COMMENT_MIN_FILL_SECONDS", default=3)
+PRESSCENTRE_COMMENT_RATE_LIMIT = env_int("PRESSCENTRE_COMMENT_RATE_LIMIT", default=5, minimum=1)
+PRESSCENTRE_COMMENT_RATE_LIMIT_MINUTES = env_int("PRESSCENTRE_COMMENT_RATE_LIMIT_MINUTES", default=10, minimum=1)
+# The proof of work's size: a browser tries up to this many hashes (about half on average).
+PRESSCENTRE_COMMENT_ALTCHA_MAX_NUMBER = env_int("PRESSCENTRE_COMMENT_ALTCHA_MAX_NUMBER", default=100_000, minimum=1000)
+# Optional Akismet spam check; empty keeps it off (it sends commenters' data to Automattic).
+PRESSCENTRE_AKISMET_KEY = os.environ.get("PRESSCENTRE_AKISMET_KEY", "").strip()

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("embargoed/", include("presscentre.embargo.urls")),
+    path("comments/", include("presscentre.comments.urls")),
 ]
 
 if settings.DEBUG:

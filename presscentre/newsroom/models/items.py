@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import (
     FieldPanel,
@@ -214,6 +215,8 @@ class NewsItemPage(Page):
             # Only staff get here before the lift: never let a shared cache or a search engine keep it.
             response["Cache-Control"] = "private, no-store"
             response["X-Robots-Tag"] = "noindex, nofollow"
+        if hasattr(response, "add_post_render_callback"):
+            response.add_post_render_callback(functools.partial(_keep_personal_response_private, request))
         return response
 
     def get_context(self, request, *args, **kwargs):
@@ -224,6 +227,14 @@ class NewsItemPage(Page):
                 f"EMBARGOED: not for publication until {self.embargo_line()[len('EMBARGOED UNTIL ') :]}"
             )
         return context
+
+
+def _keep_personal_response_private(request, response) -> None:
+    # Whatever renders part of a page for this reader alone (their own comment awaiting moderation) sets
+    # `request.response_is_personal`; no shared cache may then keep the page.
+    if getattr(request, "response_is_personal", False):
+        patch_cache_control(response, private=True)
+        patch_vary_headers(response, ["Cookie"])
 
 
 def item_edit_handler(content_panels: list) -> TabbedInterface:

@@ -1,0 +1,91 @@
+"""RSS 2.0 comment feeds: the whole site's latest comments and one item's.
+
+Approved comments on items the public may see now only (the embargo rule's `public_items`), and commenters by
+name alone: no email address appears in any field.
+"""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Rss201rev2Feed
+from wagtail.models import Site
+
+from presscentre.comments.services import comment_body_html, latest_public_comments
+from presscentre.embargo.services import public_items
+
+FEED_LENGTH = 50
+
+
+class _CommentFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        self.now = timezone.now()
+        return super().__call__(request, *args, **kwargs)
+
+    def _site_name(self) -> str:
+        from presscentre.newsroom.models import PressCentreSettings
+
+        site = Site.find_for_request(self.request)
+        return PressCentreSettings.for_site(site).organisation_name if site else ""
+
+    def item_title(self, comment) -> str:
+        return f"Comment on {comment.item.title} by {comment.author_name}"
+
+    def item_description(self, comment) -> str:
+        return comment_body_html(comment.body)
+
+    def item_link(self, comment) -> str:
+        return f"{comment.item.get_url(request=self.request) or '/'}#comment-{comment.pk}"
+
+    def item_guid(self, comment) -> str:
+        return self.request.build_absolute_uri(self.item_link(comment))
+
+    item_guid_is_permalink = True
+
+    def item_author_name(self, comment) -> str:
+        return comment.author_name
+
+    def item_pubdate(self, comment):
+        return comment.created_at
+
+
+class SiteCommentsFeed(_CommentFeed):
+    description = "The latest comments from readers."
+
+    def title(self) -> str:
+        return f"Comments for {self._site_name() or 'the press centre'}"
+
+    def link(self) -> str:
+        return "/"
+
+    def feed_url(self) -> str:
+        return reverse("comments:feed")
+
+    def items(self):
+        return latest_public_comments(at=self.now, limit=FEED_LENGTH)
+
+
+class ItemCommentsFeed(_CommentFeed):
+    def get_object(self, request, item_id: int):
+        item = public_items(self.now).filter(pk=item_id).first()
+        if item is None:
+            raise Http404("No such item.")
+        return item
+
+    def title(self, item) -> str:
+        return f"Comments on: {item.title}"
+
+    def link(self, item) -> str:
+        return item.get_url(request=self.request) or "/"
+
+    def feed_url(self, item) -> str:
+        return reverse("comments:item_feed", args=[item.pk])
+
+    def description(self, item) -> str:
+        return f"Readers' comments on {item.title}."
+
+    def items(self, item):
+        return latest_public_comments(at=self.now, limit=FEED_LENGTH, item=item)

@@ -1,0 +1,117 @@
+"""Posting a comment from an item page, and remembering which held comments are the reader's own.
+
+A post that succeeds redirects back to the item (post/redirect/get). One that fails renders the item page again
+with the errors, everything the reader typed and a fresh challenge; that response is the reader's own, so no
+cache may keep it.
+"""
+
+from datetime import timedelta
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from presscentre.comments.forms import CommentForm
+from presscentre.comments.models import Comment, CommentSettings
+from presscentre.comments.services import (
+    CommentRefused,
+    RateLimited,
+    accepts_comments,
+    configured_spam_checker,
+    post_comment,
+)
+from presscentre.embargo.services import can_view
+from presscentre.newsroom.models import NewsItemPage
+
+PENDING_COOKIE = "presscentre_comments"
+PENDING_COOKIE_SALT = "presscentre.comments.pending"
+PENDING_COOKIE_MAX_AGE = timedelta(days=30)
+PENDING_COOKIE_MAX_IDS = 20
+
+
+def pending_comment_ids(request) -> frozenset[int]:
+    """The ids of the held comments this browser posted, from its signed cookie (never from email or IP)."""
+    raw = request.get_signed_cookie(
+        PENDING_COOKIE, default="", salt=PENDING_COOKIE_SALT, max_age=PENDING_COOKIE_MAX_AGE
+    )
+    return frozenset(int(part) for part in raw.split(",") if part.isdigit())
+
+
+def remember_pending_comment(response, request, comment: Comment) -> None:
+    ids = sorted(pending_comment_ids(request) | {comment.pk})[-PENDING_COOKIE_MAX_IDS:]
+    response.set_signed_cookie(
+        PENDING_COOKIE,
+        ",".join(str(pk) for pk in ids),
+        salt=PENDING_COOKIE_SALT,
+        max_age=int(PENDING_COOKIE_MAX_AGE.total_seconds()),
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+
+
+def viewable_item_or_404(request, item_id: int, *, at):
+    """The item, if this reader may see it at `at` (the embargo rule and Wagtail's view restrictions)."""
+    item = NewsItemPage.objects.filter(pk=item_id).first()
+    if item is None:
+        raise Http404("No such item.")
+    item = item.specific
+    if not can_view(item, at=at, viewer=request.user):
+        raise Http404("No such item.")
+    if not all(restriction.accept_request(request) for restriction in item.get_view_restrictions()):
+        raise Http404("No such item.")
+    return item
+
+
+def render_item_with_form(request, item, form: CommentForm, *, status: int):
+    """The item page again, with this reader's form in the comment area."""
+    request.is_preview = False
+    context = item.get_context(request)
+    context["comment_form"] = form
+    response = render(request, item.get_template(request), context, status=status)
+    # It holds what the reader typed, their email address included.
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# Item pages are cached for everyone, so the form carries no CSRF token: the signed, single-use challenge
+# ticket is what a post must bring, and a comment is posted with no authority from the reader's session.
+@csrf_exempt
+@require_POST
+def post(request, item_id: int):
+    now = timezone.now()
+    item = viewable_item_or_404(request, item_id, at=now)
+    comment_settings = CommentSettings.for_request(request)
+    if not accepts_comments(item, at=now, settings=comment_settings):
+        response = render(request, "comments/closed.html", {"item": item}, status=403)
+        response["Cache-Control"] = "private, no-store"
+        return response
+    form_kwargs = {"item": item, "at": now, "comment_settings": comment_settings}
+    if "reload_challenge" in request.POST:
+        return render_item_with_form(request, item, CommentForm.refilled(request.POST, **form_kwargs), status=200)
+    form = CommentForm(request.POST, **form_kwargs)
+    if not form.is_valid():
+        return render_item_with_form(request, item, form.with_fresh_challenge(), status=400)
+    try:
+        comment = post_comment(
+            item,
+            data=form.comment_data(),
+            ip=request.META.get("REMOTE_ADDR", ""),
+            user_agent=request.headers.get("user-agent", ""),
+            at=now,
+            settings=comment_settings,
+            checker=configured_spam_checker(),
+        )
+    except CommentRefused as refusal:
+        form.add_error(None, str(refusal))
+        status = 429 if isinstance(refusal, RateLimited) else 403
+        return render_item_with_form(request, item, form.with_fresh_challenge(), status=status)
+    item_url = item.get_url(request=request)
+    if comment.status == Comment.Status.SPAM:
+        return redirect(f"{item_url}#respond")  # as WordPress does: spam gets no acknowledgement
+    response = redirect(f"{item_url}#comment-{comment.pk}")
+    if comment.status == Comment.Status.PENDING:
+        remember_pending_comment(response, request, comment)
+    return response
