@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "presscentre.newsroom",
     "presscentre.embargo",
     "presscentre.comments",
+    "presscentre.syndication",
     "django_altcha",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",

@@ -13,6 +13,10 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("", include("presscentre.syndication.feed_urls")),
+    path("", include("presscentre.syndication.sitemap_urls")),
+    path("", include("presscentre.syndication.search_urls")),
+    path("api/v2/", include("presscentre.syndication.api_urls")),
     path("embargoed/", include("presscentre.embargo.urls")),
     path("comments/", include("presscentre.comments.urls")),
 ]
