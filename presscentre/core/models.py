@@ -1,7 +1,16 @@
+import contextlib
+import logging
 import secrets
 
 from django.db import models
+from pypdf import PdfReader
+from wagtail.documents.models import AbstractDocument, Document
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
+
+logger = logging.getLogger(__name__)
+
+# Enough for a long report; search indexes (PostgreSQL's tsvector in particular) have size limits.
+MAX_DOCUMENT_TEXT = 400_000
 
 
 class PressCentreImage(AbstractImage):
@@ -22,3 +31,59 @@ class PressCentreRendition(AbstractRendition):
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+
+
+class PressCentreDocument(AbstractDocument):
+    """Wagtail's document, with the text of a PDF kept beside it so that search can find words inside reports.
+
+    The text is extracted when the file is uploaded or replaced. A PDF that cannot be read still uploads: its
+    text stays empty and a warning is logged, because an editor must never be stopped by a damaged file.
+    """
+
+    text = models.TextField(blank=True, editable=False, help_text="The document's text, extracted on upload.")
+
+    admin_form_fields = Document.admin_form_fields
+
+    class Meta(AbstractDocument.Meta):
+        permissions = [("choose_document", "Can choose document")]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The stored file's name, read without touching the field (which may be deferred).
+        self._text_file_name = _file_name(self.__dict__.get("file")) if self.pk else None
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        file_name = _file_name(self.__dict__.get("file"))
+        if file_name != self._text_file_name and (update_fields is None or "file" in update_fields):
+            self.text = extract_pdf_text(self.file) if file_name.lower().endswith(".pdf") else ""
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "text"}
+        super().save(*args, **kwargs)
+        self._text_file_name = _file_name(self.__dict__.get("file"))
+
+
+def _file_name(value) -> str:
+    return (getattr(value, "name", value) or "") if value is not None else ""
+
+
+def extract_pdf_text(file) -> str:
+    """The text of every page of a PDF, or '' (with a warning logged) when the file cannot be read."""
+    try:
+        file.open("rb")
+        file.seek(0)
+        reader = PdfReader(file)
+        pages = []
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            if sum(len(text) for text in pages) > MAX_DOCUMENT_TEXT:
+                break
+        text = "\n".join(pages)
+    except Exception:  # pypdf raises many kinds of error for damaged files; none may stop an upload
+        logger.warning("Could not read the text of %s; it will not be searchable.", file.name, exc_info=True)
+        return ""
+    finally:
+        with contextlib.suppress(Exception):
+            file.seek(0)
+    # PostgreSQL rejects NUL characters in text, and some PDFs' text layers contain them.
+    return text.replace("\x00", " ")[:MAX_DOCUMENT_TEXT]

@@ -115,7 +115,7 @@ class AccessLogEntry(models.Model):
     at = models.DateTimeField(db_index=True)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     document = models.ForeignKey(
-        "wagtaildocs.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.WAGTAILDOCS_DOCUMENT_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     ip_network = models.CharField(
         "IP network", max_length=64, blank=True, help_text="The address truncated to /24 (IPv4) or /48 (IPv6)."

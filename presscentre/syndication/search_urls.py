@@ -1,1 +1,7 @@
-urlpatterns: list = []
+from django.urls import path
+
+from presscentre.syndication import views
+
+app_name = "search"
+
+urlpatterns = [path("search/", views.search, name="search")]

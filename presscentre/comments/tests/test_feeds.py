@@ -76,7 +76,7 @@ def test_item_page_points_feed_readers_at_its_comment_feed(article, reader):
     from bs4 import BeautifulSoup
 
     link = BeautifulSoup(reader.get(article.url).content, "html.parser").select_one(
-        'link[rel=alternate][type="application/rss+xml"]'
+        'link[rel=alternate][type="application/rss+xml"][href^="/comments/feed/"]'
     )
 
     assert link["href"] == f"/comments/feed/{article.pk}/"

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('newsroom', '0003_embargo_lift_and_press_office'),
-        ('wagtaildocs', '0014_alter_document_file_size'),
+        ('core', '0002_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('view', 'view'), ('download', 'download')], max_length=10)),
                 ('ip_network', models.CharField(blank=True, help_text='The address truncated to /24 (IPv4) or /48 (IPv6).', max_length=64, verbose_name='IP network')),
                 ('user_agent', models.CharField(blank=True, max_length=300)),
-                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtaildocs.document')),
+                ('document', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAILDOCS_DOCUMENT_MODEL)),
                 ('link', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log_entries', to='embargo.accesslink')),
             ],
             options={

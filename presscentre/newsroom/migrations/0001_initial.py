@@ -17,9 +17,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('wagtailcore', '0098_apitoken'),
-        ('wagtaildocs', '0014_alter_document_file_size'),
         ('wagtailimages', '0027_image_description'),
-        ('core', '0001_initial'),
+        ('core', '0002_documents'),
     ]
 
     operations = [
@@ -200,7 +199,7 @@ class Migration(migrations.Migration):
                 ('broadcast_at', models.DateTimeField(blank=True, null=True, verbose_name='broadcast date and time')),
                 ('recording_url', models.URLField(blank=True, help_text="Where the broadcaster hosts the recording. Shown as a link: no third-party player is loaded into readers' browsers.", max_length=500, verbose_name='recording link')),
                 ('transcript', wagtail.fields.RichTextField(blank=True)),
-                ('recording', models.ForeignKey(blank=True, help_text='An audio or video file (MP3, M4A, OGG, WAV or MP4), played on the page.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtaildocs.document')),
+                ('recording', models.ForeignKey(blank=True, help_text='An audio or video file (MP3, M4A, OGG, WAV or MP4), played on the page.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.WAGTAILDOCS_DOCUMENT_MODEL)),
             ],
             options={
                 'verbose_name': 'media appearance',
@@ -244,7 +243,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtaildocs.document')),
+                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.WAGTAILDOCS_DOCUMENT_MODEL)),
                 ('report', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='document_links', to='newsroom.reportpage')),
             ],
             options={

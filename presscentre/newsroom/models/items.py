@@ -106,6 +106,8 @@ class NewsItemPage(Page):
         *Page.search_fields,
         index.SearchField("summary"),
         index.SearchField("body"),
+        index.RelatedFields("category_links", [index.RelatedFields("category", [index.SearchField("name")])]),
+        index.RelatedFields("person_links", [index.RelatedFields("person", [index.SearchField("name")])]),
         index.FilterField("published_at"),
         index.FilterField("embargo_until"),
     ]

@@ -1,5 +1,6 @@
 import mimetypes
 
+from django.conf import settings
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
@@ -15,7 +16,7 @@ class MediaAppearancePage(NewsItemPage):
     programme = models.CharField(max_length=150, blank=True, help_text="e.g. 'Today'.")
     broadcast_at = models.DateTimeField("broadcast date and time", null=True, blank=True)
     recording = models.ForeignKey(
-        "wagtaildocs.Document",
+        settings.WAGTAILDOCS_DOCUMENT_MODEL,
         null=True,
         blank=True,
         on_delete=models.SET_NULL,

@@ -41,6 +41,9 @@ class ReportPage(NewsItemPage):
         index.SearchField("report_title"),
         index.SearchField("key_findings"),
         index.SearchField("report_summary"),
+        # The text of the attached PDFs, read when the page is indexed: replacing a document's file is
+        # searchable once the report is next saved or published.
+        index.SearchField("document_text"),
     ]
 
     content_panels = [
@@ -67,9 +70,13 @@ class ReportPage(NewsItemPage):
     def documents(self) -> list:
         return [link.document for link in self.document_links.select_related("document")]
 
+    def document_text(self) -> str:
+        """The extracted text of the report's documents, for the search index."""
+        return "\n".join(document.text for document in self.documents if getattr(document, "text", ""))
+
 
 class ReportDocument(Orderable):
     report = ParentalKey(ReportPage, on_delete=models.CASCADE, related_name="document_links")
-    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
+    document = models.ForeignKey(settings.WAGTAILDOCS_DOCUMENT_MODEL, on_delete=models.CASCADE, related_name="+")
 
     panels = [FieldPanel("document")]

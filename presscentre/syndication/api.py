@@ -1,0 +1,122 @@
+"""The read API: Wagtail's pages endpoint, limited to the public items and the press centre indexes.
+
+Images and documents endpoints are not registered: Wagtail's list every file in the library, including those
+only an embargoed item uses. Reports name their documents' public URLs instead.
+"""
+
+from django.db.models import Q
+from django.utils import timezone
+from rest_framework import serializers
+from wagtail.api import APIField
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.views import PagesAPIViewSet
+
+from presscentre.embargo.services import public_items
+from presscentre.newsroom.models import (
+    ArticlePage,
+    MediaAppearancePage,
+    NewsItemPage,
+    PressCentrePage,
+    PressReleasePage,
+    ReportPage,
+)
+
+
+class CategoriesField(serializers.Field):
+    def to_representation(self, categories):
+        return [{"name": category.name, "slug": category.slug} for category in categories]
+
+
+class PeopleField(serializers.Field):
+    # Names and roles only: a person's record holds nothing else the public needs.
+    def to_representation(self, people):
+        return [{"name": person.name, "slug": person.slug, "role": person.role} for person in people]
+
+
+class DocumentsField(serializers.Field):
+    def to_representation(self, documents):
+        request = self.context["request"]
+        return [
+            {"title": document.title, "url": request.build_absolute_uri(document.url), "file_size": document.file_size}
+            for document in documents
+        ]
+
+
+ITEM_FIELDS = [
+    APIField("item_type", serializer=serializers.CharField(source="type_label", read_only=True)),
+    APIField("published_at"),
+    APIField("summary"),
+    APIField("excerpt"),
+    APIField("categories", serializer=CategoriesField(read_only=True)),
+    APIField("people", serializer=PeopleField(read_only=True)),
+    APIField("body"),
+]
+
+# The structured fields of each type, in the order they appear to editors. Nothing about the embargo, the
+# press contacts (their emails and phones) or comments is listed, so none of it can be asked for.
+TYPE_FIELDS = {
+    PressCentrePage: [APIField("intro")],
+    NewsItemPage: ITEM_FIELDS,
+    PressReleasePage: [
+        APIField("subheadline"),
+        APIField("dateline_place"),
+        APIField("lead"),
+        APIField("notes_to_editors"),
+    ],
+    ArticlePage: [
+        APIField("original_outlet"),
+        APIField("original_url"),
+        APIField("first_published_on"),
+    ],
+    ReportPage: [
+        APIField("report_title"),
+        APIField("key_findings"),
+        APIField("report_summary"),
+        APIField("documents", serializer=DocumentsField(read_only=True)),
+    ],
+    MediaAppearancePage: [
+        APIField("outlet"),
+        APIField("programme"),
+        APIField("broadcast_at"),
+        APIField("recording_url"),
+        APIField("transcript"),
+    ],
+}
+
+
+class PublicPagesAPIViewSet(PagesAPIViewSet):
+    """Wagtail's pages endpoint over what `public_items` allows, plus the indexes; anything else is a 404."""
+
+    # Wagtail's defaults minus first_published_at (when an embargoed item went live to staff, before its lift).
+    meta_fields = [field for field in PagesAPIViewSet.meta_fields if field != "first_published_at"]
+    listing_default_fields = [
+        *(field for field in PagesAPIViewSet.listing_default_fields if field != "first_published_at"),
+    ]
+
+    @classmethod
+    def get_body_fields(cls, model):
+        fields = [APIField(name) for name in cls.body_fields]
+        for owner, owner_fields in TYPE_FIELDS.items():
+            if issubclass(model, owner):
+                fields += owner_fields
+        return fields
+
+    def get_base_queryset(self):
+        # Wagtail asks for this several times per request (listing, filters, serializer context); each build
+        # reads the view restrictions, so build it once, and for one instant.
+        if not hasattr(self, "_public_pages"):
+            visible = Q(pk__in=public_items(timezone.now()).values("pk")) | Q(
+                pk__in=PressCentrePage.objects.live().public().values("pk")
+            )
+            self._public_pages = super().get_base_queryset().filter(visible)
+        return self._public_pages.all()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if issubclass(queryset.model, NewsItemPage):
+            queryset = queryset.prefetch_related("category_links__category", "person_links__person")
+        return queryset
+
+
+api_router = WagtailAPIRouter("wagtailapi")
+api_router.register_endpoint("pages", PublicPagesAPIViewSet)

@@ -1,0 +1,388 @@
+"""The press centre's feeds: RSS 2.0, Atom 1.0 and JSON Feed 1.1 of its items, and a podcast of its recordings.
+
+Every feed draws its items from the embargo rule's `public_items` at the instant of the request, so an
+embargoed item appears in none of them before its lift. Feeds are the same for every reader (staff included),
+carry people's names only, and answer conditional requests with 304 so feed readers polling every few minutes
+cost one small query.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cached_property
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, SyndicationFeed
+from django.utils.http import http_date
+from wagtail.models import Site
+
+from presscentre.newsroom.models import (
+    ITEM_TYPES,
+    ArticlePage,
+    Category,
+    MediaAppearancePage,
+    NewsItemPage,
+    Person,
+    PressCentrePage,
+    PressCentreSettings,
+)
+from presscentre.syndication.models import SyndicationSettings
+
+FEED_LENGTH = 20
+
+# Links in rendered bodies are site-relative; a feed reader shows them on another site, so they are made absolute.
+_RELATIVE_LINK = re.compile(r'\b(href|src)="/(?!/)')
+
+
+@dataclass
+class FeedScope:
+    """What one feed request covers: a press centre's public items at an instant, perhaps narrowed."""
+
+    request: HttpRequest
+    site: Site
+    press_centre: PressCentrePage
+    at: datetime
+    full_text: bool
+    category: Category | None = None
+    person: Person | None = None
+    item_type: type | None = None
+    podcast: bool = False
+
+    @cached_property
+    def _items(self):
+        # Built once per request: `public()` reads the view restrictions as it builds the queryset.
+        items = self.press_centre.items(self.at)
+        if self.category is not None:
+            items = items.filter(category_links__category=self.category)
+        if self.person is not None:
+            items = items.filter(person_links__person=self.person)
+        if self.item_type is not None:
+            items = items.of_type(self.item_type)
+        if self.podcast:
+            # An episode needs a recording to enclose; the documents come in the same query.
+            items = (
+                MediaAppearancePage.objects.filter(pk__in=items.of_type(MediaAppearancePage).values("pk"))
+                .filter(recording__isnull=False)
+                .select_related("recording")
+                .order_by("-published_at", "-pk")
+            )
+        return items
+
+    def items(self):
+        """The feed's items, newest first, straight from the visibility rule."""
+        return self._items.all()
+
+    def entries(self) -> list:
+        """The items the feed shows, with their categories and people, in a fixed number of queries."""
+        entries = list(self.items().prefetch_related("category_links__category", "person_links__person")[:FEED_LENGTH])
+        excerpt_only = set()
+        if self.full_text and entries:
+            # An article republished under an excerpt-only licence keeps to its excerpt in feeds too.
+            excerpt_only = set(
+                ArticlePage.objects.filter(pk__in=[entry.pk for entry in entries], rights=ArticlePage.Rights.EXCERPT)
+                .exclude(original_url="")
+                .values_list("pk", flat=True)
+            )
+        excerpts = _own_excerpts(entries)
+        for entry in entries:
+            entry.feed_full_text = self.full_text and entry.pk not in excerpt_only
+            entry.feed_excerpt = excerpts.get(entry.pk) or entry.excerpt
+        return entries
+
+    def validators(self, kind: str) -> tuple[str, datetime | None]:
+        """The ETag and Last-Modified of this feed now, from one query over the feed's rows.
+
+        An item enters a feed when it is published, republished or its embargo lifts, so the newest of those
+        instants is when the feed last changed; the ETag also covers items leaving the feed and the settings.
+        """
+        rows = list(self.items().values_list("pk", "published_at", "last_published_at", "embargo_until")[:FEED_LENGTH])
+        instants = [instant for row in rows for instant in row[1:] if instant is not None and instant <= self.at]
+        last_modified = max(instants, default=None)
+        fingerprint = repr((kind, self.request.get_full_path(), self.full_text, rows)).encode()
+        return f'"{hashlib.sha256(fingerprint).hexdigest()[:32]}"', last_modified
+
+    @cached_property
+    def organisation(self) -> str:
+        return PressCentreSettings.for_site(self.site).organisation_name
+
+    def archive_url(self) -> str:
+        base = self.press_centre.get_url(request=self.request) or "/"
+        if self.category is not None:
+            return base + self.press_centre.reverse_subpage("category", args=[self.category.slug])
+        if self.person is not None:
+            return base + self.press_centre.reverse_subpage("person", args=[self.person.slug])
+        if self.item_type is not None:
+            return f"{base}?type={self.item_type.type_slug}"
+        if self.podcast:
+            return f"{base}?type={MediaAppearancePage.type_slug}"
+        return base
+
+
+def _own_excerpts(entries: list) -> dict[int, str]:
+    """Excerpts of the entries whose type cuts its own (a release's lead), one query per such type.
+
+    Entries come as plain items, so each reads its excerpt from the body alone unless its type is asked.
+    """
+    excerpts = {}
+    for model in ITEM_TYPES.values():
+        if model.excerpt_source is NewsItemPage.excerpt_source:
+            continue
+        content_type_ids = {content_type.pk for content_type in model.content_types()}
+        ids = [entry.pk for entry in entries if entry.content_type_id in content_type_ids and not entry.summary.strip()]
+        if ids:
+            excerpts.update((item.pk, item.excerpt) for item in model.objects.filter(pk__in=ids))
+    return excerpts
+
+
+def feed_scope(
+    request: HttpRequest, *, category_slug: str | None = None, person_slug: str | None = None, podcast: bool = False
+) -> FeedScope:
+    """Read a feed request: the site's press centre and any category, person or `?type=`; 404 for unknown ones."""
+    site = Site.find_for_request(request)
+    press_centre = PressCentrePage.objects.filter(pk=site.root_page_id).first() if site else None
+    if press_centre is None:
+        raise Http404("This site has no press centre.")
+    scope = FeedScope(
+        request=request,
+        site=site,
+        press_centre=press_centre,
+        at=timezone.now(),
+        full_text=SyndicationSettings.for_site(site).full_text,
+        podcast=podcast,
+    )
+    if category_slug is not None:
+        scope.category = Category.objects.filter(slug=category_slug).first()
+        if scope.category is None:
+            raise Http404("No such category.")
+    if person_slug is not None:
+        scope.person = Person.objects.filter(slug=person_slug).first()
+        if scope.person is None:
+            raise Http404("No such person.")
+    if "type" in request.GET and not podcast:
+        scope.item_type = ITEM_TYPES.get(request.GET["type"])
+        if scope.item_type is None:
+            raise Http404("Unknown item type.")
+    return scope
+
+
+# Feed formats. Each item carries its excerpt as `description` and, in full-text mode, its body as `content_html`.
+
+
+class RssFeedGenerator(Rss201rev2Feed):
+    def add_item_elements(self, handler, item):
+        if item.get("content_html"):
+            item = {**item, "description": item["content_html"]}
+        super().add_item_elements(handler, item)
+
+
+class AtomFeedGenerator(Atom1Feed):
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content", item["content_html"], {"type": "html"})
+
+
+class JsonFeedGenerator(SyndicationFeed):
+    """JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written from the same items as the XML feeds."""
+
+    content_type = "application/feed+json; charset=utf-8"
+
+    def write(self, outfile, encoding):
+        outfile.write(json.dumps(self.as_dict(), ensure_ascii=False, indent=2))
+
+    def as_dict(self) -> dict:
+        feed = {
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": self.feed["title"],
+            "home_page_url": self.feed["link"],
+            "feed_url": self.feed["feed_url"],
+            "description": self.feed["description"],
+            "language": self.feed["language"],
+        }
+        if self.feed["author_name"]:
+            feed["authors"] = [{"name": self.feed["author_name"]}]
+        feed["items"] = [self._item(item) for item in self.items]
+        return feed
+
+    @staticmethod
+    def _item(item: dict) -> dict:
+        entry = {"id": item["unique_id"], "url": item["link"], "title": item["title"]}
+        # The spec requires content_html or content_text: the excerpt stands in when feeds carry summaries.
+        if item.get("content_html"):
+            entry["content_html"] = item["content_html"]
+        else:
+            entry["content_text"] = item["description"]
+        entry["summary"] = item["description"]
+        entry["date_published"] = item["pubdate"].astimezone(UTC).isoformat()
+        if item["updateddate"]:
+            entry["date_modified"] = item["updateddate"].astimezone(UTC).isoformat()
+        if item.get("author_names"):
+            entry["authors"] = [{"name": name} for name in item["author_names"]]
+        if item["categories"]:
+            entry["tags"] = list(item["categories"])
+        return entry
+
+
+class PodcastFeedGenerator(RssFeedGenerator):
+    """RSS 2.0 with the iTunes podcast namespace, which podcast apps read alongside the enclosures."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        handler.addQuickElement("itunes:author", self.feed["author_name"] or "")
+        handler.addQuickElement("itunes:summary", self.feed["description"])
+        handler.addQuickElement("itunes:type", "episodic")
+        handler.addQuickElement("itunes:explicit", "false")
+        handler.addQuickElement("itunes:category", attrs={"text": "News"})
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        if item["author_name"]:
+            handler.addQuickElement("itunes:author", item["author_name"])
+        handler.addQuickElement("itunes:summary", item["summary"])
+        handler.addQuickElement("itunes:episodeType", "full")
+        handler.addQuickElement("itunes:explicit", "false")
+
+
+# Feed views
+
+
+class ItemFeed(Feed):
+    """The site's items in one format; the scope (category, person, type) comes from the URL."""
+
+    feed_type = RssFeedGenerator
+    format_name = "rss"
+    podcast = False
+
+    @classmethod
+    def as_view(cls):
+        # A fresh instance per request: the instance keeps the request's scope while Django builds the feed.
+        def view(request, **kwargs):
+            return cls()(request, **kwargs)
+
+        return view
+
+    def __call__(self, request, **kwargs):
+        self.scope = feed_scope(request, podcast=self.podcast, **kwargs)
+        etag, last_modified = self.scope.validators(self.format_name)
+        timestamp = int(last_modified.timestamp()) if last_modified else None
+        response = get_conditional_response(request, etag=etag, last_modified=timestamp)
+        if response is None:
+            response = super().__call__(request)
+        response["ETag"] = etag
+        if timestamp is not None:
+            response["Last-Modified"] = http_date(timestamp)
+        elif "Last-Modified" in response:
+            del response["Last-Modified"]
+        # Shared caches may keep a feed but must ask again each time: an ETag check is one small query.
+        patch_cache_control(response, public=True, no_cache=True)
+        return response
+
+    def get_object(self, request, *args, **kwargs):
+        return self.scope
+
+    def title(self, scope: FeedScope) -> str:
+        parts = [scope.organisation, scope.press_centre.title]
+        if scope.category is not None:
+            parts.append(scope.category.name)
+        if scope.person is not None:
+            parts.append(scope.person.name)
+        if scope.item_type is not None:
+            parts.append(f"{scope.item_type.type_label}s")
+        if scope.podcast:
+            parts.append("Media appearances")
+        return " \u2013 ".join(part for part in parts if part)
+
+    def link(self, scope: FeedScope) -> str:
+        return scope.archive_url()
+
+    def feed_url(self, scope: FeedScope) -> str:
+        return scope.request.get_full_path()
+
+    def description(self, scope: FeedScope) -> str:
+        if scope.category is not None:
+            return scope.category.description or f"The latest items filed under {scope.category.name}."
+        if scope.person is not None:
+            return f"The latest items by or with {scope.person.name}."
+        if scope.podcast:
+            return f"Interviews and broadcasts with {scope.organisation}'s people."
+        return scope.press_centre.search_description or f"The latest news from {scope.organisation}."
+
+    def author_name(self, scope: FeedScope) -> str:
+        return scope.organisation
+
+    def items(self, scope: FeedScope) -> list:
+        return scope.entries()
+
+    def item_title(self, item) -> str:
+        return item.title
+
+    def item_description(self, item) -> str:
+        return item.feed_excerpt
+
+    def item_link(self, item) -> str:
+        return item.get_url(request=self.scope.request) or "/"
+
+    def item_guid(self, item) -> str:
+        return self.scope.request.build_absolute_uri(self.item_link(item))
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item) -> datetime:
+        return item.published_at
+
+    def item_updateddate(self, item) -> datetime:
+        return max(filter(None, [item.published_at, item.last_published_at]))
+
+    def item_author_name(self, item) -> str | None:
+        # Names only: people's contact details never go into a feed.
+        return " and ".join(person.name for person in item.people) or None
+
+    def item_categories(self, item) -> list[str]:
+        return [category.name for category in item.categories]
+
+    def item_extra_kwargs(self, item) -> dict:
+        return {
+            "content_html": self._full_text(item) if item.feed_full_text else None,
+            "author_names": [person.name for person in item.people],
+            "summary": item.feed_excerpt,
+        }
+
+    def _full_text(self, item) -> str:
+        html = str(item.body)
+        return _RELATIVE_LINK.sub(lambda match: f'{match.group(1)}="{self.scope.request.build_absolute_uri("/")}', html)
+
+
+class AtomItemFeed(ItemFeed):
+    feed_type = AtomFeedGenerator
+    format_name = "atom"
+
+    def subtitle(self, scope: FeedScope) -> str:
+        return self.description(scope)
+
+
+class JsonItemFeed(ItemFeed):
+    feed_type = JsonFeedGenerator
+    format_name = "json"
+
+
+class PodcastFeed(ItemFeed):
+    """Media appearances with a recording, as podcast episodes."""
+
+    feed_type = PodcastFeedGenerator
+    format_name = "podcast"
+    podcast = True
+
+    def item_enclosures(self, item) -> list[Enclosure]:
+        recording = item.recording
+        # The size Wagtail recorded at upload; the storage is asked only for files stored before it did.
+        length = recording.file_size if recording.file_size is not None else recording.file.size
+        url = self.scope.request.build_absolute_uri(recording.url)
+        return [Enclosure(url, str(length), item.recording_mime_type)]

@@ -1,0 +1,167 @@
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.conf import settings
+from lxml import etree
+
+from presscentre.newsroom.models import PressCentreSettings
+from presscentre.newsroom.tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    PersonFactory,
+    PressReleaseFactory,
+    ReportFactory,
+)
+
+SCHEMAS = Path(settings.BASE_DIR).parent / "shared/conformance/schemas/sitemaps"
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+LIFT = datetime(2031, 5, 23, 23, 1, tzinfo=UTC)
+MARKER = "qx7-embargo-marker"
+
+
+def schema(name: str) -> etree.XMLSchema:
+    """An official schema loaded from its file, so that its imports resolve beside it."""
+    path = SCHEMAS / name
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"The sitemap schemas are missing from {SCHEMAS}.")
+        pytest.skip(f"The sitemap schemas are not at {SCHEMAS}.")
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def assert_valid(document: etree._Element, xsd: etree.XMLSchema) -> None:
+    assert xsd.validate(document), xsd.error_log
+
+
+def fetch(client, url: str) -> etree._Element:
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    return etree.fromstring(response.content)
+
+
+def locations(document) -> list[str]:
+    return [loc.text for loc in document.iter(f"{SITEMAP}loc")]
+
+
+@pytest.fixture
+def embargoed(newsroom):
+    """A public neighbour and an embargoed release that share a category, whose slug and title carry the marker."""
+    topic = CategoryFactory(name="Economy")
+    ArticleFactory(
+        parent=newsroom, title="Public neighbour", categories=[topic], published_at=LIFT - timedelta(hours=1)
+    )
+    return PressReleaseFactory(
+        parent=newsroom,
+        title=f"Launch {MARKER}",
+        slug=MARKER,
+        embargo_until=LIFT,
+        published_at=LIFT,
+        categories=[topic, CategoryFactory(name="Secret topic")],
+    )
+
+
+def test_sitemap_lists_public_items_indexes_and_archives_with_lastmod_on_the_request_host(newsroom, client):
+    topic = CategoryFactory(name="Economy")
+    author = PersonFactory(name="Nia Evans", slug="nia-evans")
+    release = PressReleaseFactory(parent=newsroom, slug="budget-release", categories=[topic], people=[author])
+    report = ReportFactory(parent=newsroom, slug="counting-the-cost")
+    draft = PressReleaseFactory(parent=newsroom, slug="draft-release", live=False)
+    edited_at = datetime(2024, 6, 1, 8, 30, tzinfo=UTC)
+    type(release).objects.filter(pk=release.pk).update(last_published_at=edited_at)
+
+    document = fetch(client, "/sitemap.xml")
+
+    assert_valid(document, schema("sitemap.xsd"))
+    urls = locations(document)
+    assert urls[0] == "http://testserver/"
+    assert {
+        "http://testserver/budget-release/",
+        "http://testserver/counting-the-cost/",
+        "http://testserver/category/economy/",
+        "http://testserver/author/nia-evans/",
+    } <= set(urls)
+    assert "http://testserver/draft-release/" not in urls
+    entries = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in document}
+    assert datetime.fromisoformat(entries["http://testserver/budget-release/"]) == edited_at
+    # Never republished: the publication date stands in.
+    assert datetime.fromisoformat(entries["http://testserver/counting-the-cost/"]) == report.published_at
+    assert datetime.fromisoformat(entries["http://testserver/"]) == edited_at
+    assert draft.live is False
+
+
+def test_sitemap_queries_stay_bounded_with_thirty_items(newsroom, client, django_assert_max_num_queries):
+    topics = [CategoryFactory(name=f"Topic {n}") for n in range(3)]
+    people = [PersonFactory() for _ in range(3)]
+    for n in range(30):
+        PressReleaseFactory(parent=newsroom, categories=[topics[n % 3]], people=[people[n % 3]])
+
+    with django_assert_max_num_queries(14):
+        document = fetch(client, "/sitemap.xml")
+
+    assert len(locations(document)) == 1 + 30 + 3 + 3
+
+
+def test_news_sitemap_lists_the_last_two_days_with_publication_name_and_language(newsroom, client):
+    now = datetime(2030, 6, 10, 12, 0, tzinfo=UTC)
+    site_settings = PressCentreSettings.for_site(newsroom.get_site())
+    site_settings.organisation_name = "Institute for Fair & Open Policy"
+    site_settings.save()
+    PressReleaseFactory(parent=newsroom, title="Fresh <release>", slug="fresh", published_at=now - timedelta(hours=47))
+    PressReleaseFactory(parent=newsroom, slug="stale", published_at=now - timedelta(days=2, seconds=1))
+
+    with time_machine.travel(now, tick=False):
+        document = fetch(client, "/news-sitemap.xml")
+
+    assert_valid(document, schema("sitemap-with-extensions.xsd"))
+    assert locations(document) == ["http://testserver/fresh/"]
+    news = document.find(f"{SITEMAP}url/{NEWS}news")
+    assert news.findtext(f"{NEWS}publication/{NEWS}name") == "Institute for Fair & Open Policy"
+    assert news.findtext(f"{NEWS}publication/{NEWS}language") == "en"
+    assert news.findtext(f"{NEWS}title") == "Fresh <release>"
+    assert datetime.fromisoformat(news.findtext(f"{NEWS}publication_date")) == now - timedelta(hours=47)
+
+
+def test_news_sitemap_elements_also_validate_against_the_news_schema_alone(newsroom, client):
+    PressReleaseFactory(parent=newsroom, published_at=datetime.now(UTC) - timedelta(hours=1))
+    news_schema = schema("sitemap-news.xsd")
+
+    document = fetch(client, "/news-sitemap.xml")
+
+    elements = list(document.iter(f"{NEWS}news"))
+    assert len(elements) == 1
+    for element in elements:
+        assert_valid(element, news_schema)
+
+
+def test_robots_txt_shuts_the_admin_and_personal_links_and_names_both_sitemaps(db, client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Disallow: /embargoed/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    assert "Sitemap: http://testserver/news-sitemap.xml" in lines
+    assert [line for line in lines if line.startswith("Disallow:")] == ["Disallow: /admin/", "Disallow: /embargoed/"]
+
+
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/news-sitemap.xml"])
+def test_embargoed_item_enters_the_sitemaps_exactly_at_the_lift(embargoed, client, url):
+    with time_machine.travel(LIFT - timedelta(seconds=1), tick=False):
+        before = client.get(url).content.decode().lower()
+    with time_machine.travel(LIFT, tick=False):
+        after = client.get(url).content.decode().lower()
+
+    assert MARKER not in before
+    assert "secret-topic" not in before  # an archive only the embargoed item fills
+    assert "public-neighbour" in before
+    assert MARKER in after
+    if url == "/sitemap.xml":
+        assert "/category/secret-topic/" in after

@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from wagtail.models import Site
+
+from presscentre.core.pagination import page_or_404
+from presscentre.syndication.search import highlight, items_in_order, read_filters, search_items
+
+
+def _press_centre(request):
+    from presscentre.newsroom.models import PressCentrePage
+
+    site = Site.find_for_request(request)
+    root = site.root_page.specific if site else None
+    if isinstance(root, PressCentrePage):
+        return root
+    press_centre = PressCentrePage.objects.live().first()
+    if press_centre is None:
+        raise Http404("There is no press centre to search.")
+    return press_centre
+
+
+def search(request):
+    """`/search/?q=`: public items matching the words, with optional type, category, person and year filters."""
+    from presscentre.newsroom.models import PressCentreSettings
+
+    press_centre = _press_centre(request)
+    site_settings = PressCentreSettings.for_request(request)
+    query = request.GET.get("q", "")
+    filters = read_filters(request.GET, time_zone=site_settings.zone, within=press_centre)
+    results = search_items(query, at=timezone.now(), filters=filters)
+    page = page_or_404(results.item_ids, request.GET.get("page"), per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE)
+    page.object_list = items_in_order(list(page.object_list))
+    for item in page.object_list:
+        item.search_title = highlight(item.title, results.terms)
+        item.search_excerpt = highlight(item.excerpt, results.terms)
+    other_params = request.GET.copy()
+    other_params.pop("page", None)
+    return TemplateResponse(
+        request,
+        "syndication/search.html",
+        {
+            "query": query.replace("\x00", ""),
+            "results": results,
+            "filters": filters,
+            "items": page,
+            "press_centre": press_centre,
+            "item_types": press_centre.item_types,
+            "page_query": other_params.urlencode(),
+        },
+    )
