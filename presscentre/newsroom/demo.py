@@ -391,7 +391,7 @@ PRESS_RELEASES = (
     _release(
         "energy-bills-fairer-way-to-share-cost-of-net-zero",
         "Energy bills: a fairer way to share the cost of net zero",
-        3,
+        1,
         "energy-climate",
         ("tom-pryce",),
         subheadline="Moving policy levies from electricity bills to general taxation would cut a typical bill by "

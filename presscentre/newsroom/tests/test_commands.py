@@ -211,3 +211,10 @@ def test_the_demos_past_embargoes_count_as_lifted(demo_output):
 
     assert not due_for_lift(timezone.now()).exists()
     assert NewsItemPage.objects.filter(embargo_lifted_at__isnull=False).count() >= 2
+
+
+def test_the_demos_newest_release_is_in_the_news_sitemap(demo_output, client):
+    response = client.get("/news-sitemap.xml")
+
+    assert response.status_code == 200
+    assert b"energy-bills-fairer-way-to-share-cost-of-net-zero" in response.content
