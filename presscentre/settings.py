@@ -184,3 +184,5 @@ PRESSCENTRE_COMMENT_RATE_LIMIT_MINUTES = env_int("PRESSCENTRE_COMMENT_RATE_LIMIT
 PRESSCENTRE_COMMENT_ALTCHA_MAX_NUMBER = env_int("PRESSCENTRE_COMMENT_ALTCHA_MAX_NUMBER", default=100_000, minimum=1000)
 # Optional Akismet spam check; empty keeps it off (it sends commenters' data to Automattic).
 PRESSCENTRE_AKISMET_KEY = os.environ.get("PRESSCENTRE_AKISMET_KEY", "").strip()
+# Commenters' IP addresses and browser names are erased after this many days.
+PRESSCENTRE_COMMENT_IP_RETENTION_DAYS = env_int("PRESSCENTRE_COMMENT_IP_RETENTION_DAYS", default=30, minimum=1)
