@@ -123,7 +123,11 @@ def test_private_fields_cannot_be_requested(newsroom, client, field):
 
 
 def test_no_private_field_in_any_response(report_with_pdf, newsroom, client, editor):
+    from presscentre.comments.models import Comment
+    from presscentre.comments.tests.factories import CommentFactory
+
     report, _ = report_with_pdf
+    CommentFactory(item=report, status=Comment.Status.APPROVED, author_email="commenter@example.net")
     embargoed = PressReleaseFactory(parent=newsroom, embargo_until=LIFT)
     now = datetime(2031, 1, 1, tzinfo=UTC)
     with time_machine.travel(now, tick=False):
@@ -146,6 +150,7 @@ def test_no_private_field_in_any_response(report_with_pdf, newsroom, client, edi
         assert link.token not in body, url
         assert "embargo_lifted" not in body, url
         assert "embargo_until" not in body, url
+        assert "192.0.2.10" not in body, url  # the commenter's IP
 
 
 def test_detail_is_a_404_for_drafts_embargoed_items_and_non_items(newsroom, client, editor):
