@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "presscentre.embargo",
     "presscentre.comments",
     "presscentre.syndication",
+    "presscentre.importers",
     "django_altcha",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
