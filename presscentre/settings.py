@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "presscentre.importers.middleware.redirect_wordpress_post_ids",
     "presscentre.syndication.middleware.wordpress_search_redirect",
 ]
 

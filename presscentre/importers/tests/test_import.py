@@ -229,3 +229,17 @@ def test_command_rejects_a_missing_file(newsroom):
 def test_command_parent_must_be_a_press_centre(newsroom):
     with pytest.raises(CommandError, match="not a press centre page"):
         call_command("import_wordpress", str(FIXTURES / "site.xml"), "--parent", "1")
+
+
+@pytest.mark.django_db
+def test_old_links_answer_with_a_permanent_redirect(newsroom, client):
+    run(newsroom)
+    release = item(10)
+
+    by_id = client.get("/?p=10")
+    by_permalink = client.get("/2024/03/institute-responds")
+
+    assert by_id.status_code == by_permalink.status_code == 301
+    assert by_id["Location"] == by_permalink["Location"] == release.url
+    assert client.get("/?p=999999").status_code == 200  # an unknown id is just the press centre
+    assert client.get("/?p=abc").status_code == 200
