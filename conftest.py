@@ -5,7 +5,6 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
-from django.db import connection
 
 
 def pytest_configure(config):
@@ -77,8 +76,3 @@ def editor(db, django_user_model):
 def reader(client):
     """An anonymous reader's browser."""
     return client
-
-
-@pytest.fixture
-def on_postgres():
-    return connection.vendor == "postgresql"
