@@ -1,5 +1,6 @@
 """What the importers remember about their sources, so that importing the same file again changes nothing."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -37,3 +38,26 @@ class ImportedComment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.wp_comment_id} on {self.post}"
+
+
+class ImportedAttachment(models.Model):
+    """A WordPress attachment copied into the image or document library, so importing again copies nothing."""
+
+    source_site = models.CharField(max_length=300, blank=True, help_text="The exporting site's address.")
+    wp_post_id = models.PositiveBigIntegerField("WordPress attachment id")
+    relative_path = models.CharField(max_length=500, blank=True, help_text="Its path below the uploads folder.")
+    image = models.ForeignKey(
+        settings.WAGTAILIMAGES_IMAGE_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    document = models.ForeignKey(
+        settings.WAGTAILDOCS_DOCUMENT_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source_site", "wp_post_id"], name="importedattachment_unique_site_post")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_site} attachment {self.wp_post_id}"

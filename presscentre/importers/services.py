@@ -1,9 +1,15 @@
-"""Importing a WordPress WXR export into the press centre: people, categories, items, comments and redirects.
+"""Importing a WordPress WXR export into the press centre: people, categories, tags, attachments, items,
+comments and redirects.
 
 `import_wxr_file` runs in one transaction: a file refused part-way (not well-formed, not WXR) leaves nothing
 behind, and a dry run rolls everything back after counting. Re-importing is idempotent: every post is recorded
 in ImportedPost with its WordPress id and GUID and a hash of what was imported, so an unchanged post is skipped
-and a changed one updated; comments are matched by (post, WordPress comment id); people and categories by slug.
+and a changed one updated; comments are matched by (post, WordPress comment id); attachments by WordPress id;
+people, categories and tags by slug or name.
+
+Large exports: what the run needs to recognise earlier imports (records, comment ids, redirects, sibling slugs)
+is read once at the start, new pages are written straight into the tree without a revision (a draft or a live
+page, as WordPress had it), and their comments, records, links and redirects are written in batches.
 """
 
 import hashlib
@@ -11,22 +17,31 @@ import html
 import ipaddress
 import json
 import re
-from collections import Counter
+import tempfile
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+from zoneinfo import ZoneInfo
 
-import nh3
+from django.apps import apps
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
+from taggit.models import Tag
 from wagtail.contrib.redirects.models import Redirect
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageLogEntry, PageViewRestriction
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from presscentre.comments.models import Comment
+from presscentre.importers.content import convert, host_forms, plain_text, split_more
+from presscentre.importers.media import MediaLibrary, import_attachment
 from presscentre.importers.models import ImportedComment, ImportedPost
+from presscentre.importers.tasks import index_imported_pages
 from presscentre.importers.wxr import WXRAuthor, WXRChannel, WXRComment, WXRItem, WXRTerm, iter_wxr
 from presscentre.newsroom.models import (
     ITEM_TYPES,
@@ -37,21 +52,16 @@ from presscentre.newsroom.models import (
     ItemPerson,
     MediaAppearancePage,
     NewsItemPage,
+    NewsItemTag,
     Person,
     PressCentrePage,
+    PressCentreSettings,
     PressReleasePage,
     ReportPage,
 )
 
-ALLOWED_TAGS = {
-    "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "a", "strong", "b", "em", "i",
-    "blockquote", "figure", "figcaption", "img",
-}  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href"}, "img": {"src", "alt"}}
 PRESS_RELEASE_NAME = re.compile(r"^press[\s_-]*releases?$", re.IGNORECASE)
 REPORT_NAME = re.compile(r"^reports?$", re.IGNORECASE)
-CAPTION_SHORTCODE = re.compile(r"\[caption[^\]]*\](.*?)\[/caption\]", re.DOTALL)
-BLOCK_START = re.compile(r"^\s*<(p|h[1-6]|ul|ol|li|blockquote|figure|div|table|pre|hr)\b", re.IGNORECASE)
 WP_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 COMMENT_STATUSES = {
     "1": Comment.Status.APPROVED,
@@ -61,6 +71,9 @@ COMMENT_STATUSES = {
     "post-trashed": Comment.Status.TRASH,
 }
 IMPORTED_STATUSES = {"publish", "future", "draft", "pending", "private"}
+BATCH_SIZE = 200  # posts whose comments, records and links are written together
+
+ProgressCallback = Callable[[str, int, int], None]  # (stage, bytes read, file size)
 
 
 @dataclass
@@ -71,7 +84,8 @@ class ImportSummary:
     dry_run: bool = False
     counts: Counter = field(default_factory=Counter)  # (kind, outcome) -> n
     reasons: Counter = field(default_factory=Counter)  # (kind, outcome, reason) -> n
-    pages: list = field(default_factory=list)
+    page_ids: list[int] = field(default_factory=list)
+    stored_files: list = field(default_factory=list)  # (storage, name) copied in, removed if the run fails
 
     def record(self, kind: str, outcome: str, reason: str = "") -> None:
         self.counts[(kind, outcome)] += 1
@@ -88,12 +102,21 @@ class ImportSummary:
             for kind in kinds
         ]
 
+    def reason_rows(self) -> list[tuple[str, str, str, int]]:
+        return [(kind, outcome, reason, n) for (kind, outcome, reason), n in sorted(self.reasons.items())]
+
     def table(self) -> str:
         lines = [f"{'kind':<12} {'created':>8} {'updated':>8} {'skipped':>8}"]
         lines += [f"{kind:<12} {c:>8} {u:>8} {s:>8}" for kind, c, u, s in self.rows()]
-        for (kind, outcome, reason), n in sorted(self.reasons.items()):
+        for kind, outcome, reason, n in self.reason_rows():
             lines.append(f"  {kind} {outcome} ({reason}): {n}")
         return "\n".join(lines)
+
+    def remove_stored_files(self) -> None:
+        """The run was rolled back: its copies in media storage belong to nothing now."""
+        for storage, name in self.stored_files:
+            storage.delete(name)
+        self.stored_files.clear()
 
 
 def parse_type_map(pairs: list[str]) -> dict[str, type[NewsItemPage]]:
@@ -121,46 +144,193 @@ def import_wxr_file(
     parent: PressCentrePage,
     default_type: type[NewsItemPage] = ArticlePage,
     type_map: dict[str, type[NewsItemPage]] | None = None,
+    media_dir: str | Path | None = None,
     dry_run: bool = False,
     at: datetime,
+    progress: ProgressCallback | None = None,
+    name: str = "",
 ) -> ImportSummary:
-    """Import one WXR file under `parent`. Raises WXRError (nothing imported) for a refused file."""
+    """Import one WXR file under `parent`. Raises WXRError (nothing imported) for a refused file.
+
+    `name` is how the file is called in messages (an upload's own name rather than its temporary path).
+    Safe to run again: a second run over the same file changes nothing.
+    """
     importer = _Importer(
-        path=Path(path), parent=parent, default_type=default_type, type_map=type_map or {}, at=at, dry_run=dry_run
+        path=Path(path),
+        parent=parent,
+        default_type=default_type,
+        type_map=type_map or {},
+        media_dir=Path(media_dir) if media_dir else None,
+        at=at,
+        dry_run=dry_run,
+        progress=progress,
+        name=name or str(path),
     )
-    with transaction.atomic(), disable_reference_index_auto_update():
-        importer.run()
-        if dry_run:
-            transaction.set_rollback(True)
+    try:
+        with transaction.atomic(), disable_reference_index_auto_update():
+            importer.run()
+            if dry_run:
+                transaction.set_rollback(True)
+    except BaseException:
+        importer.summary.remove_stored_files()
+        raise
+    if not dry_run and (importer.summary.count("item", "created") or importer.summary.count("item", "updated")):
+        _purge_page_cache()
     return importer.summary
 
 
+def import_uploaded_file(
+    upload: UploadedFile,
+    *,
+    parent: PressCentrePage,
+    default_type: type[NewsItemPage] = ArticlePage,
+    dry_run: bool = False,
+    at: datetime,
+) -> ImportSummary:
+    """Import a WXR file uploaded through the admin, named by its own name in messages.
+
+    Django streams a large upload to a temporary file: it is parsed from there, never read into memory. A small
+    upload held in memory is written to a temporary file first. Raises WXRError (nothing imported) if refused.
+    """
+    options = {"parent": parent, "default_type": default_type, "dry_run": dry_run, "at": at, "name": upload.name}
+    if hasattr(upload, "temporary_file_path"):
+        return import_wxr_file(upload.temporary_file_path(), **options)
+    with tempfile.NamedTemporaryFile(suffix=".xml") as copy:
+        for chunk in upload.chunks():
+            copy.write(chunk)
+        copy.flush()
+        return import_wxr_file(copy.name, **options)
+
+
+def _purge_page_cache() -> None:
+    # New pages are written without Wagtail's publish signal, so tell the page cache (when there is one) here.
+    if apps.is_installed("presscentre.pagecache"):
+        from presscentre.pagecache import services as pagecache
+
+        if hasattr(pagecache, "purge_site"):
+            transaction.on_commit(pagecache.purge_site)
+
+
+@dataclass
+class _NewPost:
+    """A page just written whose records, links, tags and view restriction are waiting for the batch."""
+
+    page: NewsItemPage
+    item: WXRItem
+    digest: str
+    categories: list
+    people: list
+    tags: list
+    source: str
+
+
 class _Importer:
-    def __init__(self, *, path, parent, default_type, type_map, at, dry_run):
+    def __init__(self, *, path, parent, default_type, type_map, media_dir, at, dry_run, progress, name):
         self.path = path
+        self.name = name
         self.parent = parent
         self.default_type = default_type
         self.type_map = type_map
+        self.media_dir = media_dir
         self.at = at
-        self.summary = ImportSummary(path=str(path), dry_run=dry_run)
+        self.progress = progress
+        self.summary = ImportSummary(path=name, dry_run=dry_run)
         self.site = ""
-        self.people_by_login: dict[str, Person] = {}
-        self.categories: dict[str, Category] = {}
-        self.seen_post_ids: set[int] = set()
         self.site_record = parent.get_site()
+        self.zone = self.site_zone()
+        self.people_by_login: dict[str, Person] = {}
+        self.people: dict[str, Person | None] = {}
+        self.categories: dict[str, Category] = {}
+        self.tags: dict[str, Tag] = {}
+        self.seen_post_ids: Counter = Counter()  # wp post id -> occurrences so far in this file
+        self.media = MediaLibrary()
+        self.old_hosts: frozenset[str] = frozenset()
+        # (source key, wp post id) -> (record pk, hash, page pk)
+        self.records: dict[tuple[str, int], tuple[int, str, int]] = {}
+        self.known_comments: dict[int, dict[int, int]] = defaultdict(dict)  # record pk -> {wp id: comment pk}
+        self.redirect_paths: set[str] = set()
+        self.sibling_slugs: set[str] = set()
+        self.next_step = 0
+        self.new_posts: list[_NewPost] = []
+        self.comments: list[tuple[int | None, NewsItemPage, WXRComment]] = []  # (record pk, page, comment)
+        self.redirects: list[Redirect] = []
+
+    def site_zone(self) -> ZoneInfo:
+        """The site's display zone, in which WordPress's local dates are read when a GMT date is missing."""
+        if self.site_record is None:
+            return timezone.get_default_timezone()
+        return PressCentreSettings.for_site(self.site_record).zone
+
+    def report(self, stage: str):
+        if self.progress is None:
+            return None
+        size = self.path.stat().st_size
+        return lambda position: self.progress(stage, position, size)
 
     def run(self) -> None:
-        for record in iter_wxr(self.path):
+        if self.media_dir is not None:
+            self.import_attachments()
+        for record in iter_wxr(self.path, progress=self.report("importing"), name=self.name):
             if isinstance(record, WXRChannel):
-                self.site = record.site[:300]
+                self.start(record)
             elif isinstance(record, WXRAuthor):
                 self.import_author(record)
             elif isinstance(record, WXRTerm):
                 self.import_term(record)
             elif isinstance(record, WXRItem):
                 self.import_item(record)
+        self.flush()
 
-    # People and categories
+    def start(self, channel: WXRChannel) -> None:
+        """Read once what earlier imports from this site left, so each post needs no lookups of its own."""
+        self.site = channel.site[:300]
+        self.old_hosts = frozenset().union(
+            *(host_forms(url) for url in (channel.link, channel.base_site_url, channel.base_blog_url))
+        )
+        self.media = MediaLibrary.load(self.site)
+        from_site = Q(source_site=self.site) | Q(source_site__startswith=f"{self.site}#")
+        for record_pk, source, wp_post_id, digest, page_pk in ImportedPost.objects.filter(from_site).values_list(
+            "pk", "source_site", "wp_post_id", "content_hash", "page_id"
+        ):
+            self.records[(source, wp_post_id)] = (record_pk, digest, page_pk)
+        comments = ImportedComment.objects.filter(
+            Q(post__source_site=self.site) | Q(post__source_site__startswith=f"{self.site}#")
+        )
+        for post_pk, wp_comment_id, comment_pk in comments.values_list("post_id", "wp_comment_id", "comment_id"):
+            self.known_comments[post_pk][wp_comment_id] = comment_pk
+        self.redirect_paths = set(Redirect.objects.filter(site=self.site_record).values_list("old_path", flat=True))
+        children = Page.objects.filter(path__startswith=self.parent.path, depth=self.parent.depth + 1)
+        self.sibling_slugs = set(children.values_list("slug", flat=True))
+        last = children.order_by("-path").values_list("path", flat=True).first()
+        self.next_step = Page._str2int(last[-Page.steplen :]) + 1 if last else 1
+
+    # Attachments
+
+    def import_attachments(self) -> None:
+        """Copy attachments first (a pass of their own), so posts can point at them wherever they sit in the file."""
+        attachments: list[WXRItem] = []
+        site = ""
+        for record in iter_wxr(self.path, progress=self.report("reading attachments"), name=self.name):
+            if isinstance(record, WXRChannel):
+                site = record.site[:300]
+            elif isinstance(record, WXRItem) and record.post_type == "attachment" and record.post_id.isdigit():
+                attachments.append(record)
+        # The whole file has been read and found well-formed before anything is copied.
+        library = MediaLibrary.load(site)
+        for attachment in attachments:
+            kind, outcome, reason, record = import_attachment(
+                attachment,
+                media_dir=self.media_dir,
+                source_site=site,
+                library=library,
+                dry_run=self.summary.dry_run,
+            )
+            self.summary.record(kind, outcome, reason)
+            if record is not None:
+                media = record.image or record.document
+                self.summary.stored_files.append((media.file.storage, media.file.name))
+
+    # People, categories and tags
 
     def import_author(self, author: WXRAuthor) -> None:
         if not author.login:
@@ -173,15 +343,18 @@ class _Importer:
 
     def ensure_person(self, slug: str, name: str) -> Person | None:
         slug = slug[:150]
+        if slug in self.people:
+            return self.people[slug]
         if not slug:
             self.summary.record("person", "skipped", "no usable slug")
             return None
         person = Person.objects.filter(slug=slug).first()
         if person is not None:
             self.summary.record("person", "skipped", "already present")
-            return person
-        person = Person.objects.create(slug=slug, name=name.strip()[:150] or slug)
-        self.summary.record("person", "created")
+        else:
+            person = Person.objects.create(slug=slug, name=name.strip()[:150] or slug)
+            self.summary.record("person", "created")
+        self.people[slug] = person
         return person
 
     def import_term(self, term: WXRTerm) -> None:
@@ -190,7 +363,7 @@ class _Importer:
         elif term.taxonomy == "author":
             self.ensure_person(_coauthor_slug(term.slug), term.name)
         elif term.taxonomy == "post_tag":
-            self.summary.record("tag", "skipped", "items have no tags")
+            self.ensure_tag(term.name or term.slug)
         else:
             self.summary.record("term", "skipped", f"taxonomy {term.taxonomy or '(none)'} not imported")
 
@@ -213,58 +386,92 @@ class _Importer:
         self.categories[slug] = category
         return category
 
+    def ensure_tag(self, name: str) -> Tag | None:
+        name = re.sub(r"\s+", " ", html.unescape(name)).strip()[:100]
+        if not name:
+            self.summary.record("tag", "skipped", "no name")
+            return None
+        if name.lower() in self.tags:
+            return self.tags[name.lower()]
+        tag = Tag.objects.filter(name__iexact=name).first()
+        if tag is not None:
+            self.summary.record("tag", "skipped", "already present")
+        else:
+            tag = Tag.objects.create(name=name)
+            self.summary.record("tag", "created")
+        self.tags[name.lower()] = tag
+        return tag
+
     # Items
 
     def import_item(self, item: WXRItem) -> None:
         post_type = item.post_type or "post"
-        mapped = self.type_map.get(post_type)
-        if post_type != "post" and mapped is None:
-            self.summary.record("item", "skipped", f"post type {post_type}")
+        if post_type == "attachment" and post_type not in self.type_map:
+            if self.media_dir is None:
+                self.summary.record("attachment", "skipped", "no --media-dir: left as links")
+            return  # with --media-dir, attachments were counted in their own pass
+        reason = self.skip_reason(item, post_type)
+        if reason:
+            self.summary.record("item", "skipped", reason)
             return
-        if item.status not in IMPORTED_STATUSES:
-            self.summary.record("item", "skipped", f"status {item.status or '(none)'}")
-            return
-        if not item.post_id.isdigit():
-            self.summary.record("item", "skipped", "no post id")
-            return
-        if not item.title.strip() and not item.content.strip():
-            self.summary.record("item", "skipped", "empty post")
-            return
-        if int(item.post_id) in self.seen_post_ids:
-            self.summary.record("item", "skipped", "post id repeated in the file")
-            return
-        self.seen_post_ids.add(int(item.post_id))
-        model = mapped or self.choose_type(item)
+        wp_post_id = int(item.post_id)
+        self.seen_post_ids[wp_post_id] += 1
+        # Some exports reuse a post id for different posts; WordPress gives each its own post, and so do we,
+        # keyed by occurrence ("site#2") so that importing the file again finds each one.
+        source = self.site if self.seen_post_ids[wp_post_id] == 1 else f"{self.site}#{self.seen_post_ids[wp_post_id]}"
+        if source != self.site:
+            self.summary.record("item", "note", "post id repeated in the file: imported as its own item")
+        model = self.type_map.get(post_type) or self.choose_type(item)
         categories = [
             c for c in (self.ensure_category(t.slug, t.name) for t in item.terms if t.domain == "category") if c
         ]
         people = self.item_people(item)
-        values = self.page_values(item)
-        digest = _hash(item, model, [c.pk for c in categories], [p.pk for p in people])
-        record = ImportedPost.objects.filter(source_site=self.site, wp_post_id=int(item.post_id)).first()
-        if record is not None and record.content_hash == digest:
-            page = record.page.specific
+        tags = list(
+            {
+                t.pk: t for t in (self.ensure_tag(t.name or t.slug) for t in item.terms if t.domain == "post_tag") if t
+            }.values()
+        )
+        digest = _hash(item, model, categories, people, tags, self.media.signature(item.content))
+        known = self.records.get((source, wp_post_id))
+        if known is not None and known[1] == digest:
+            record_pk, _digest, page_pk = known
             self.summary.record("item", "skipped", "unchanged")
-        elif record is not None:
+            self.summary.page_ids.append(page_pk)
+            # The page is read only if a new comment or redirect needs it; otherwise this costs no query.
+            page = _LazyPage(page_pk)
+            self.queue_comments(record_pk, page, item)
+            self.queue_redirects(page, item)
+        elif known is not None:
+            record = ImportedPost.objects.get(pk=known[0])
             page = record.page.specific
-            self.update_page(page, item, values, categories, people)
-            record.content_hash, record.guid, record.source_file = digest, item.guid[:500], str(self.path)[:500]
+            self.update_page(page, item, self.page_values(item), categories, people, tags)
+            record.content_hash, record.guid, record.source_file = digest, item.guid[:500], self.name[:500]
             record.save()
+            self.records[(source, wp_post_id)] = (record.pk, digest, page.pk)
             self.summary.record("item", "updated")
+            self.summary.page_ids.append(page.pk)
+            self.queue_comments(record.pk, page, item)
+            self.queue_redirects(page, item)
         else:
-            page = self.create_page(model, item, values, categories, people)
-            record = ImportedPost.objects.create(
-                source_site=self.site,
-                wp_post_id=int(item.post_id),
-                guid=item.guid[:500],
-                page=page,
-                content_hash=digest,
-                source_file=str(self.path)[:500],
-            )
+            page = self.create_page(model, item, self.page_values(item))
+            self.new_posts.append(_NewPost(page, item, digest, categories, people, tags, source[:300]))
             self.summary.record("item", "created")
-        self.summary.pages.append(page)
-        self.import_comments(record, page, item.comments)
-        self.ensure_redirects(page, item)
+            self.queue_comments(None, page, item)
+            self.queue_redirects(page, item)
+        if len(self.new_posts) >= BATCH_SIZE or len(self.comments) >= BATCH_SIZE * 5:
+            self.flush()
+
+    def skip_reason(self, item: WXRItem, post_type: str) -> str:
+        """Why a post is not imported ('' when it is): type, status, no id, or nothing in it."""
+        if post_type != "post" and post_type not in self.type_map:
+            return f"post type {post_type}"
+        if item.status not in IMPORTED_STATUSES:
+            return f"status {item.status or '(none)'}"
+        if not item.post_id.isdigit():
+            return "no post id"
+        if not item.title.strip() and not item.content.strip():
+            return "empty post"
+        return ""
 
     def choose_type(self, item: WXRItem) -> type[NewsItemPage]:
         terms = [t for t in item.terms if t.domain == "category"]
@@ -297,11 +504,12 @@ class _Importer:
     def page_values(self, item: WXRItem) -> dict:
         published_at = self.parse_date(item.post_date_gmt, item.post_date) or self.at
         title = html.unescape(item.title).strip()[:255] or "(untitled)"
+        before_more, content = split_more(item.content)
         return {
             "title": title,
             "published_at": published_at,
-            "summary": _plain_text(item.excerpt),
-            "body": _body(item.content),
+            "summary": plain_text(item.excerpt) or plain_text(before_more),
+            "body": convert(content, self.media.lookup if self.media else None, self.old_hosts),
             "comments_open": item.comment_status == "open",
         }
 
@@ -316,120 +524,268 @@ class _Importer:
                 continue
             if is_gmt:
                 return parsed.replace(tzinfo=UTC)
-            return timezone.make_aware(parsed, timezone.get_default_timezone())
+            return timezone.make_aware(parsed, self.zone)
         return None
 
-    def unique_slug(self, item: WXRItem, title: str, exclude_pk=None) -> str:
+    def unique_slug(self, item: WXRItem, title: str) -> str:
         base = slugify(unquote(item.post_name), allow_unicode=True) or slugify(title, allow_unicode=True)
         base = (base or f"post-{item.post_id}")[:240]
         if base in RESERVED_SLUGS:
             base = f"{base}-{item.post_id}"
-        siblings = self.parent.get_children().exclude(pk=exclude_pk)
         slug, n = base, 2
-        while siblings.filter(slug=slug).exists():
+        while slug in self.sibling_slugs:
             slug, n = f"{base}-{n}", n + 1
         return slug
 
-    def create_page(self, model, item, values, categories, people) -> NewsItemPage:
-        page = model(slug=self.unique_slug(item, values["title"]), **values)
+    def create_page(self, model, item: WXRItem, values: dict) -> NewsItemPage:
+        """A new page placed in the tree (path, URL path, locale) but not yet written: `write_new_posts` does that.
+
+        Live for publish and private, a draft for draft and pending; future ones are scheduled once written.
+        """
+        parent = self.parent
+        page = model(slug=self.unique_slug(item, values["title"]), draft_title=values["title"], **values)
         if model is MediaAppearancePage:
             page.outlet = "(imported from WordPress)"
-        page.category_links = [ItemCategory(category=c, sort_order=i) for i, c in enumerate(categories)]
-        page.person_links = [ItemPerson(person=p, sort_order=i) for i, p in enumerate(people)]
-        self.set_status(page, item)
-        self.parent.add_child(instance=page)
-        self.save_status(page, item)
+        page.depth = parent.depth + 1
+        page.path = Page._get_path(parent.path, page.depth, self.next_step)
+        page.locale_id = parent.locale_id
+        page.set_url_path(parent)
+        page.live = item.status in ("publish", "private")
+        page.has_unpublished_changes = not page.live
+        if page.live:
+            page.first_published_at = page.last_published_at = values["published_at"]
+        if item.status == "future" and page.published_at > self.at:
+            page.go_live_at = page.published_at
+        self.next_step += 1
+        self.sibling_slugs.add(page.slug)
         return page
 
-    def update_page(self, page, item, values, categories, people) -> None:
+    def update_page(self, page, item, values, categories, people, tags) -> None:
         for name, value in values.items():
             setattr(page, name, value)
-        page.slug = self.unique_slug(item, values["title"], exclude_pk=page.pk) if item.post_name else page.slug
+        if item.post_name:
+            self.sibling_slugs.discard(page.slug)
+            page.slug = self.unique_slug(item, values["title"])
+            self.sibling_slugs.add(page.slug)
         page.category_links = [ItemCategory(category=c, sort_order=i) for i, c in enumerate(categories)]
         page.person_links = [ItemPerson(person=p, sort_order=i) for i, p in enumerate(people)]
-        self.set_status(page, item)
-        page.save()
-        self.save_status(page, item)
-
-    def set_status(self, page: NewsItemPage, item: WXRItem) -> None:
+        page.tagged_items = [NewsItemTag(tag=t) for t in tags]
         page.live = False
         page.go_live_at = None
         if item.status == "future" and page.published_at > self.at:
             page.go_live_at = page.published_at
-
-    def save_status(self, page: NewsItemPage, item: WXRItem) -> None:
-        """publish and private: live; future: scheduled at its date; draft and pending: a draft."""
+        page.save(clean=False)
         revision = page.save_revision(clean=False)
-        if item.status in ("publish", "private") or item.status == "future":
+        if item.status in ("publish", "private", "future"):
             revision.publish()
         PageViewRestriction.objects.filter(page=page).delete()
-        if item.status == "private":
-            PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.LOGIN)
-        elif item.post_password:
-            PageViewRestriction.objects.create(
-                page=page, restriction_type=PageViewRestriction.PASSWORD, password=item.post_password[:255]
-            )
+        restriction = _restriction(page, item)
+        if restriction is not None:
+            restriction.save()
 
-    # Comments and redirects
+    # Comments and redirects, written per batch
 
-    def import_comments(self, record: ImportedPost, page: NewsItemPage, comments: list[WXRComment]) -> None:
-        known = dict(
-            ImportedComment.objects.filter(post=record).values_list("wp_comment_id", "comment_id")
-        )  # wp id -> Comment pk
-        created: list[tuple[Comment, WXRComment]] = []
-        for wp_comment in comments:
+    def queue_comments(self, record_pk: int | None, page: NewsItemPage, item: WXRItem) -> None:
+        known = self.known_comments.get(record_pk, {}) if record_pk else {}
+        seen = set()
+        for wp_comment in item.comments:
             if wp_comment.type == "note":
                 self.summary.record("comment", "skipped", "block note (never public)")
-                continue
-            if not wp_comment.id.isdigit():
+            elif not wp_comment.id.isdigit():
                 self.summary.record("comment", "skipped", "no comment id")
-                continue
-            if int(wp_comment.id) in known:
+            elif int(wp_comment.id) in known or int(wp_comment.id) in seen:
                 self.summary.record("comment", "skipped", "already imported")
-                continue
-            status = COMMENT_STATUSES.get(wp_comment.approved)
-            if status is None:
+            elif wp_comment.approved not in COMMENT_STATUSES:
                 self.summary.record("comment", "skipped", f"status {wp_comment.approved or '(none)'}")
-                continue
-            created_at = self.parse_date(wp_comment.date_gmt, wp_comment.date) or page.published_at
-            kind = wp_comment.type if wp_comment.type in ("pingback", "trackback") else Comment.Kind.COMMENT
-            comment = Comment.objects.create(
-                item=page,
-                kind=kind,
-                status=status,
-                author_name=html.unescape(wp_comment.author).strip()[:100] or "Anonymous",
-                author_email=wp_comment.author_email[:254],
-                author_url=wp_comment.author_url.strip()[:300],
-                body=wp_comment.content,
-                created_at=created_at,
-                approved_at=created_at if status == Comment.Status.APPROVED else None,
-                ip_address=_ip_or_none(wp_comment.author_ip),
-            )
-            ImportedComment.objects.create(post=record, wp_comment_id=int(wp_comment.id), comment=comment)
-            known[int(wp_comment.id)] = comment.pk
-            created.append((comment, wp_comment))
-            self.summary.record("comment", "created")
-        for comment, wp_comment in created:
-            parent_pk = known.get(int(wp_comment.parent)) if wp_comment.parent.isdigit() else None
-            if parent_pk:
-                Comment.objects.filter(pk=comment.pk).update(parent_id=parent_pk)
+            else:
+                seen.add(int(wp_comment.id))
+                self.comments.append((record_pk, _real(page), wp_comment))
+                self.summary.record("comment", "created")
 
-    def ensure_redirects(self, page: NewsItemPage, item: WXRItem) -> None:
-        paths = []
-        if item.link:
-            parts = urlsplit(item.link)
-            paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-        paths.append(f"/?p={item.post_id}")
-        own_path = Redirect.normalise_path(page.url or "") if page.url else None
-        for path in paths:
-            old_path = Redirect.normalise_path(path)
-            if not old_path or old_path in ("/", own_path):
-                continue
-            if Redirect.objects.filter(old_path=old_path, site=self.site_record).exists():
+    def queue_redirects(self, page, item: WXRItem) -> None:
+        for old_path in _old_paths(item):
+            if old_path in self.redirect_paths:
                 self.summary.record("redirect", "skipped", "already present")
                 continue
-            Redirect.objects.create(old_path=old_path, site=self.site_record, redirect_page=page, is_permanent=True)
+            page = _real(page)
+            if old_path == Redirect.normalise_path(page.url_path[len(self.parent.url_path) - 1 :]):
+                continue
+            self.redirect_paths.add(old_path)
+            self.redirects.append(
+                Redirect(old_path=old_path, site=self.site_record, redirect_page=page, is_permanent=True)
+            )
             self.summary.record("redirect", "created")
+
+    def flush(self) -> None:
+        """Write what the last batch of posts queued: records, links, tags, restrictions, comments, redirects."""
+        new_posts, self.new_posts = self.new_posts, []
+        if new_posts:
+            self.write_new_posts(new_posts)
+        self.write_comments()
+        if self.redirects:
+            Redirect.objects.bulk_create(self.redirects)
+            self.redirects = []
+
+    def write_new_posts(self, new_posts: list[_NewPost]) -> None:
+        """Insert a batch of new pages and everything hanging off them, a few statements per table.
+
+        Wagtail's add_child and publish would cost dozens of queries per page. What they do that matters here
+        (tree path, URL path, parent's child count, creation log, search index) is done for the whole batch;
+        future posts then go through Wagtail's own publish, which schedules them.
+        """
+        pages = [post.page for post in new_posts]
+        _insert_pages(pages)
+        self.summary.page_ids.extend(page.pk for page in pages)
+        for post in new_posts:
+            if post.item.status == "future":
+                post.page.save_revision(clean=False).publish()  # scheduled, or shown now if its date has passed
+        records = ImportedPost.objects.bulk_create(
+            ImportedPost(
+                source_site=post.source,
+                wp_post_id=int(post.item.post_id),
+                guid=post.item.guid[:500],
+                page=post.page,
+                content_hash=post.digest,
+                source_file=self.name[:500],
+            )
+            for post in new_posts
+        )
+        by_page = {}
+        for post, record in zip(new_posts, records, strict=True):
+            self.records[(post.source, record.wp_post_id)] = (record.pk, record.content_hash, post.page.pk)
+            by_page[post.page.pk] = record.pk
+        self.comments = [(pk or by_page.get(page.pk), page, c) for pk, page, c in self.comments]
+        ItemCategory.objects.bulk_create(
+            ItemCategory(item=p.page, category=c, sort_order=i) for p in new_posts for i, c in enumerate(p.categories)
+        )
+        ItemPerson.objects.bulk_create(
+            ItemPerson(item=p.page, person=person, sort_order=i) for p in new_posts for i, person in enumerate(p.people)
+        )
+        NewsItemTag.objects.bulk_create(NewsItemTag(content_object=p.page, tag=t) for p in new_posts for t in p.tags)
+        PageViewRestriction.objects.bulk_create(
+            r for r in (_restriction(p.page, p.item) for p in new_posts) if r is not None
+        )
+        Page.objects.filter(pk=self.parent.pk).update(numchild=F("numchild") + len(new_posts))
+        self.parent.numchild += len(new_posts)
+        PageLogEntry.objects.bulk_create(
+            PageLogEntry(
+                page_id=page.pk,
+                content_type_id=page.content_type_id,
+                label=page.title[:255],
+                action="wagtail.create",
+                timestamp=self.at,
+                content_changed=True,
+            )
+            for page in pages
+        )
+        # Indexing costs more than the import itself: the worker does it, a batch per task.
+        index_imported_pages.enqueue([page.pk for page in pages])
+
+    def write_comments(self) -> None:
+        queued, self.comments = self.comments, []
+        if not queued:
+            return
+        comments = Comment.objects.bulk_create(self.build_comment(page, c) for _pk, page, c in queued)
+        ImportedComment.objects.bulk_create(
+            ImportedComment(post_id=record_pk, wp_comment_id=int(c.id), comment=comment)
+            for (record_pk, _page, c), comment in zip(queued, comments, strict=True)
+        )
+        for (record_pk, _page, c), comment in zip(queued, comments, strict=True):
+            self.known_comments[record_pk][int(c.id)] = comment.pk
+        replies = []
+        for (record_pk, _page, c), comment in zip(queued, comments, strict=True):
+            parent_pk = self.known_comments[record_pk].get(int(c.parent)) if c.parent.isdigit() else None
+            if parent_pk and parent_pk != comment.pk:
+                comment.parent_id = parent_pk
+                replies.append(comment)
+        Comment.objects.bulk_update(replies, ["parent"], batch_size=500)
+
+    def build_comment(self, page: NewsItemPage, wp_comment: WXRComment) -> Comment:
+        status = COMMENT_STATUSES[wp_comment.approved]
+        created_at = self.parse_date(wp_comment.date_gmt, wp_comment.date) or page.published_at
+        kind = wp_comment.type if wp_comment.type in ("pingback", "trackback") else Comment.Kind.COMMENT
+        return Comment(
+            item_id=page.pk,
+            kind=kind,
+            status=status,
+            author_name=html.unescape(wp_comment.author).strip()[:100] or "Anonymous",
+            author_email=wp_comment.author_email[:254],
+            author_url=wp_comment.author_url.strip()[:300],
+            body=wp_comment.content,
+            created_at=created_at,
+            approved_at=created_at if status == Comment.Status.APPROVED else None,
+            ip_address=_ip_or_none(wp_comment.author_ip),
+        )
+
+
+class _LazyPage:
+    """An imported page known by id, read from the database only if something needs it."""
+
+    def __init__(self, pk: int):
+        self.pk = pk
+        self.page: NewsItemPage | None = None
+
+    def get(self) -> NewsItemPage:
+        if self.page is None:
+            self.page = NewsItemPage.objects.get(pk=self.pk)
+        return self.page
+
+
+def _real(page) -> NewsItemPage:
+    return page.get() if isinstance(page, _LazyPage) else page
+
+
+def _insert_pages(pages: list[NewsItemPage]) -> None:
+    """Insert pages of any item type in one statement per table of their multi-table inheritance chain.
+
+    Django's bulk_create refuses multi-table models, so each table's own columns are inserted with the manager's
+    `_insert` (what Model.save uses per row), the page ids coming back from the first table.
+    """
+    rows = Page._base_manager._insert(
+        pages,
+        fields=[f for f in Page._meta.local_concrete_fields if not f.primary_key],
+        returning_fields=[Page._meta.pk],
+    )
+    for page, (pk,) in zip(pages, rows, strict=True):
+        page.id = pk
+        for model in type(page)._meta.get_parent_list():
+            for link in model._meta.parents.values():
+                setattr(page, link.attname, pk)
+        for link in type(page)._meta.parents.values():
+            setattr(page, link.attname, pk)
+    models = {model for page in pages for model in type(page)._meta.get_parent_list() + [type(page)]}
+    for model in sorted(models - {Page}, key=lambda m: len(m._meta.get_parent_list())):
+        own = [page for page in pages if isinstance(page, model)]
+        model._base_manager._insert(own, fields=model._meta.local_concrete_fields)
+    for page in pages:
+        page._state.adding = False
+        page._state.db = "default"
+
+
+def _restriction(page: NewsItemPage, item: WXRItem) -> PageViewRestriction | None:
+    """private: readers must log in; a password-protected post: the same password."""
+    if item.status == "private":
+        return PageViewRestriction(page=page, restriction_type=PageViewRestriction.LOGIN)
+    if item.post_password:
+        return PageViewRestriction(
+            page=page, restriction_type=PageViewRestriction.PASSWORD, password=item.post_password[:255]
+        )
+    return None
+
+
+def _old_paths(item: WXRItem) -> list[str]:
+    """The paths WordPress answered for a post: its permalink and /?p=<id>."""
+    paths = []
+    if item.link:
+        parts = urlsplit(item.link)
+        paths.append(parts.path + (f"?{parts.query}" if parts.query else ""))
+    paths.append(f"/?p={item.post_id}")
+    normalised = []
+    for path in paths:
+        old_path = Redirect.normalise_path(path)
+        if old_path and old_path != "/" and old_path not in normalised:
+            normalised.append(old_path)
+    return normalised
 
 
 def _coauthor_slug(slug: str) -> str:
@@ -437,41 +793,9 @@ def _coauthor_slug(slug: str) -> str:
     return slugify(unquote(slug).removeprefix("cap-"), allow_unicode=True)
 
 
-def _plain_text(value: str) -> str:
-    return html.unescape(nh3.clean(value, tags=set())).strip()
-
-
-def _caption_to_figure(match: re.Match) -> str:
-    inner = match.group(1).strip()
-    image = re.match(r"^((?:<a\b[^>]*>)?\s*<img\b[^>]*>\s*(?:</a>)?)(.*)$", inner, re.DOTALL | re.IGNORECASE)
-    if not image:
-        return inner
-    return f"<figure>{image.group(1).strip()}<figcaption>{image.group(2).strip()}</figcaption></figure>"
-
-
-def _autop(content: str) -> str:
-    """WordPress's classic editor stores paragraphs as blank lines: wrap them in <p> (a small wpautop)."""
-    chunks = [chunk.strip() for chunk in re.split(r"\n\s*\n", content.replace("\r\n", "\n")) if chunk.strip()]
-    return "".join(chunk if BLOCK_START.match(chunk) else f"<p>{chunk}</p>" for chunk in chunks)
-
-
 def clean_html(content: str) -> str:
-    """Classic WordPress HTML to the allowlist our body keeps; scripts, styles and event handlers dropped."""
-    content = content.replace("<!--more-->", "")
-    content = CAPTION_SHORTCODE.sub(_caption_to_figure, content)
-    return nh3.clean(
-        _autop(content),
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel=None,
-        clean_content_tags={"script", "style"},
-    ).strip()
-
-
-def _body(content: str) -> list[dict]:
-    cleaned = clean_html(content)
-    return [{"type": "paragraph", "value": cleaned}] if cleaned else []
+    """Classic WordPress HTML as the sanitised HTML of the body's paragraphs (figures kept for unmatched images)."""
+    return "".join(block["value"] for block in convert(content) if block["type"] == "paragraph")
 
 
 def _ip_or_none(value: str) -> str | None:
@@ -481,7 +805,7 @@ def _ip_or_none(value: str) -> str | None:
         return None
 
 
-def _hash(item: WXRItem, model, category_pks: list, person_pks: list) -> str:
+def _hash(item: WXRItem, model, categories: list, people: list, tags: list, media: list) -> str:
     data = [
         model._meta.label,
         item.title,
@@ -493,7 +817,9 @@ def _hash(item: WXRItem, model, category_pks: list, person_pks: list) -> str:
         item.post_name,
         item.comment_status,
         item.post_password,
-        category_pks,
-        person_pks,
+        [c.pk for c in categories],
+        [p.pk for p in people],
+        sorted(t.pk for t in tags),
+        media,
     ]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()

@@ -17,6 +17,7 @@ from presscentre.newsroom.models import (
     MediaAppearancePage,
     NewsItemPage,
     Person,
+    PressCentreSettings,
     PressReleasePage,
     ReportPage,
 )
@@ -37,6 +38,7 @@ def item(wp_post_id: int) -> NewsItemPage:
 def test_posts_become_items_typed_by_category(newsroom):
     summary = run(newsroom)
     assert summary.count("item", "created") == 5
+    assert sorted(summary.page_ids) == sorted(ImportedPost.objects.values_list("page_id", flat=True))
     assert isinstance(item(10), PressReleasePage)
     assert isinstance(item(11), ReportPage)
     assert isinstance(item(12), ArticlePage)
@@ -74,8 +76,18 @@ def test_fields_come_from_gmt_dates_excerpt_and_comment_status(newsroom):
     assert release.slug == "institute-responds"
     assert [c.slug for c in release.categories] == ["press-releases", "economy"]
     assert [p.name for p in release.people] == ["Dr Asha Menon"]
-    # No GMT date on a pending post: the local date, read in the site's zone.
-    assert item(11).published_at == datetime(2024, 4, 1, 14, tzinfo=UTC)  # 10:00 in New York (the test zone)
+    # No GMT date on a pending post: the local date, read in the site's display zone (London by default),
+    # not the server's (New York in tests).
+    assert item(11).published_at == datetime(2024, 4, 1, 9, tzinfo=UTC)  # 10:00 BST
+
+
+@pytest.mark.django_db
+def test_local_dates_are_read_in_the_site_display_zone(newsroom):
+    settings = PressCentreSettings.for_site(newsroom.get_site())
+    settings.time_zone = "Asia/Tokyo"
+    settings.save()
+    run(newsroom)
+    assert item(11).published_at == datetime(2024, 4, 1, 1, tzinfo=UTC)  # 10:00 in Tokyo
 
 
 @pytest.mark.django_db
@@ -104,7 +116,16 @@ def test_people_and_categories_are_created(newsroom):
         "interviews",
     }
     assert summary.reasons[("category", "note", "hierarchy not kept (categories are flat)")] == 1
-    assert summary.reasons[("tag", "skipped", "items have no tags")] == 1
+    assert summary.count("tag", "created") == 1
+
+
+@pytest.mark.django_db
+def test_tags_are_imported_onto_items_and_shown_on_the_page(newsroom, client):
+    run(newsroom)
+    release = item(10)
+    assert [t.name for t in release.tags.all()] == ["Budget"]
+    assert '<span class="tag">Budget</span>' in client.get(release.url).content.decode()
+    assert not item(12).tags.exists()
 
 
 @pytest.mark.django_db
@@ -243,3 +264,40 @@ def test_old_links_answer_with_a_permanent_redirect(newsroom, client):
     assert by_id["Location"] == by_permalink["Location"] == release.url
     assert client.get("/?p=999999").status_code == 200  # an unknown id is just the press centre
     assert client.get("/?p=abc").status_code == 200
+
+
+@pytest.mark.django_db
+def test_progress_bar_only_with_progress_or_a_terminal(newsroom):
+    quiet, shown = StringIO(), StringIO()
+    call_command("import_wordpress", str(FIXTURES / "site.xml"), "--dry-run", stdout=StringIO(), stderr=quiet)
+    call_command("import_wordpress", str(FIXTURES / "site.xml"), "--progress", stdout=StringIO(), stderr=shown)
+    assert quiet.getvalue() == ""
+    assert "importing site.xml [" in shown.getvalue() and "100%" in shown.getvalue()
+
+
+@pytest.mark.django_db
+def test_summary_table_counts_created_updated_and_skipped_with_reasons(newsroom):
+    out = StringIO()
+    call_command("import_wordpress", str(FIXTURES / "site.xml"), stdout=out)
+    call_command("import_wordpress", str(FIXTURES / "site.xml"), stdout=out)
+    second = out.getvalue().split("site.xml\n")[-1].splitlines()
+    assert second[0].split() == ["kind", "created", "updated", "skipped"]
+    assert "item                0        0        7" in second
+    assert "  item skipped (unchanged): 5" in second
+    assert "  comment skipped (already imported): 5" in second
+
+
+@pytest.mark.django_db
+def test_imported_pages_are_searchable_and_logged_as_created(newsroom):
+    from wagtail.models import Page, PageLogEntry
+
+    run(newsroom)
+    found = NewsItemPage.objects.live().search("budget")
+    assert item(10).pk in [page.pk for page in found]
+    assert PageLogEntry.objects.filter(page=item(10), action="wagtail.create").count() == 1
+    newsroom.refresh_from_db()
+    assert newsroom.numchild == NewsItemPage.objects.child_of(newsroom).count() == 5
+    assert not any(Page.find_problems())  # treebeard's own check of paths, depths and child counts
+    assert list(NewsItemPage.objects.child_of(newsroom).order_by("path").values_list("slug", flat=True))[0] == (
+        "institute-responds"
+    )

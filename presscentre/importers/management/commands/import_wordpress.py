@@ -1,5 +1,7 @@
 """Import WordPress WXR export files into the press centre."""
 
+import sys
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -12,8 +14,40 @@ from presscentre.importers.wxr import WXRError
 from presscentre.newsroom.models import PressCentrePage
 
 
+class ProgressBar:
+    """A one-line bar on stderr ('importing export.xml [#####.....] 48%'), redrawn at most ten times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, stream, label: str):
+        self.stream = stream
+        self.label = label
+        self.last_drawn = 0.0
+        self.last_line = ""
+        self.drawn = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        share = min(done / total, 1.0) if total else 1.0
+        line = f"{stage} {self.label} [{'#' * int(share * self.WIDTH):.<{self.WIDTH}}] {share:4.0%}"
+        now = time.monotonic()
+        if line == self.last_line or (now - self.last_drawn < 0.1 and share < 1.0):
+            return
+        self.last_drawn, self.last_line = now, line
+        self.stream.write(f"\r{line}")
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
 class Command(BaseCommand):
-    help = "Import WordPress export (WXR) files: people, categories, posts as items, comments and redirects."
+    help = (
+        "Import WordPress export (WXR) files: people, categories, tags, attachments, posts as items, comments "
+        "and redirects."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE")
@@ -21,8 +55,14 @@ class Command(BaseCommand):
         parser.add_argument("--parent", help="Id or slug of the press centre page to import into.")
         parser.add_argument("--type-map", nargs="*", default=[], metavar="SLUG=TYPE")
         parser.add_argument("--default-type", default="article", metavar="TYPE")
+        parser.add_argument(
+            "--media-dir", metavar="DIR", help="The WordPress uploads folder (wp-content/uploads) to copy files from."
+        )
+        parser.add_argument(
+            "--progress", action="store_true", help="Show a progress bar even when stderr is not a terminal."
+        )
 
-    def handle(self, *args, files, dry_run, parent, type_map, default_type, **options):
+    def handle(self, *args, files, dry_run, parent, type_map, default_type, media_dir, progress, **options):
         try:
             default_model = item_type(default_type)
             mapping = parse_type_map(type_map)
@@ -33,21 +73,44 @@ class Command(BaseCommand):
         for path in paths:
             if not path.is_file():
                 raise CommandError(f"{path}: no such file.")
+        if media_dir is not None and not Path(media_dir).is_dir():
+            raise CommandError(f"--media-dir {media_dir}: no such folder.")
+        show_progress = progress or _is_terminal(sys.stderr)
         at = timezone.now()
+        summaries = []
         try:
             with transaction.atomic():  # several files: all or nothing
-                summaries = [
-                    import_wxr_file(
-                        path, parent=parent_page, default_type=default_model, type_map=mapping, dry_run=dry_run, at=at
-                    )
-                    for path in paths
-                ]
+                for path in paths:
+                    bar = ProgressBar(self.stderr, path.name) if show_progress else None
+                    try:
+                        summaries.append(
+                            import_wxr_file(
+                                path,
+                                parent=parent_page,
+                                default_type=default_model,
+                                type_map=mapping,
+                                media_dir=media_dir,
+                                dry_run=dry_run,
+                                at=at,
+                                progress=bar,
+                            )
+                        )
+                    finally:
+                        if bar is not None:
+                            bar.finish()
         except WXRError as error:
+            for summary in summaries:
+                summary.remove_stored_files()
             raise CommandError(f"Refused, nothing imported: {error}") from error
         for summary in summaries:
             heading = f"{summary.path}{' (dry run: nothing written)' if dry_run else ''}"
             self.stdout.write(heading)
             self.stdout.write(summary.table())
+
+
+def _is_terminal(stream) -> bool:
+    stream = getattr(stream, "_out", stream)  # Django's OutputWrapper
+    return hasattr(stream, "isatty") and stream.isatty()
 
 
 def _parent(value: str | None) -> PressCentrePage:
