@@ -2,6 +2,9 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from presscentre.pagecache.wsgi import PageCacheApplication
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "presscentre.settings")
 
-application = get_wsgi_application()
+# Anonymous readers' pages come from the page cache before Django builds a request (docs/caching.md).
+application = PageCacheApplication(get_wsgi_application())

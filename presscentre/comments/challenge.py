@@ -86,7 +86,7 @@ def issue_challenge(item_id: int, *, at: datetime) -> Challenge:
 def parse_answer(text: str) -> int | None:
     """The number a reader typed, in digits or in words ("7", " Seven "); None when it is neither."""
     text = text.strip().lower()
-    if text.isdigit() and len(text) < 4:
+    if text.isascii() and text.isdigit() and len(text) < 4:  # int() refuses digits such as "²"
         return int(text)
     if text in NUMBER_WORDS:
         return NUMBER_WORDS.index(text)

@@ -15,6 +15,7 @@ from presscentre.comments.services import comment_body_html, latest_public_comme
 from presscentre.embargo.services import public_items
 
 FEED_LENGTH = 50
+MAX_ID = 2**63 - 1
 
 
 class _CommentFeed(Feed):
@@ -70,6 +71,8 @@ class SiteCommentsFeed(_CommentFeed):
 
 class ItemCommentsFeed(_CommentFeed):
     def get_object(self, request, item_id: int):
+        if item_id > MAX_ID:  # the URL takes any digits; a database integer does not
+            raise Http404("No such item.")
         item = public_items(self.now).filter(pk=item_id).first()
         if item is None:
             raise Http404("No such item.")

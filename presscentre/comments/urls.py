@@ -16,6 +16,7 @@ def item_feed(request, item_id: int):
 
 urlpatterns = [
     path("post/<int:item_id>/", views.post, name="post"),
+    path("challenge/<int:item_id>/", views.challenge, name="challenge"),
     path("feed/", site_feed, name="feed"),
     path("feed/<int:item_id>/", item_feed, name="item_feed"),
 ]

@@ -5,14 +5,20 @@ with the errors, everything the reader typed and a fresh challenge; that respons
 cache may keep it.
 """
 
-from datetime import timedelta
+import functools
+import json
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import escape
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from presscentre.comments.challenge import Challenge, issue_challenge
 from presscentre.comments.forms import CommentForm
 from presscentre.comments.models import Comment, CommentSettings
 from presscentre.comments.services import (
@@ -69,6 +75,7 @@ def render_item_with_form(request, item, form: CommentForm, *, status: int):
     """The item page again, with this reader's form in the comment area."""
     request.is_preview = False
     context = item.get_context(request)
+    form.challenge_inline = True  # this response is private: its challenge (and its errors) go straight in
     context["comment_form"] = form
     response = render(request, item.get_template(request), context, status=status)
     # It holds what the reader typed, their email address included.
@@ -114,4 +121,43 @@ def post(request, item_id: int):
     response = redirect(f"{item_url}#comment-{comment.pk}")
     if comment.status == Comment.Status.PENDING:
         remember_pending_comment(response, request, comment)
+    return response
+
+
+# Placeholders in the rendered fragment, replaced with each reader's own values (all survive HTML escaping).
+_TICKET, _QUESTION, _PROOF, _STRINGS = "pcslotticket", "pcslotquestion", "pcslotproof", "pcslotstrings"
+
+
+@functools.cache
+def _fragment_skeleton() -> str:
+    """The challenge fieldset rendered once with placeholders: filling it in costs no template rendering."""
+    form = CommentForm(item=SimpleNamespace(pk=0), at=timezone.now(), comment_settings=CommentSettings())
+    form.challenge = Challenge(ticket=_TICKET, question=_QUESTION, altcha_json=_PROOF)
+    form.initial["ticket"] = _TICKET
+    form.fields["answer"].label = _QUESTION
+    return render_to_string("comments/challenge.html", {"form": form, "altcha_strings": _STRINGS})
+
+
+def challenge_fragment(item_id: int, *, at: datetime, escaped_strings: str) -> str:
+    """The challenge fieldset for one reader of item `item_id`, with a new ticket; no database queries.
+
+    `escaped_strings` is the widget's wording (JSON) already escaped for an HTML attribute.
+    """
+    challenge = issue_challenge(item_id, at=at)
+    return (
+        _fragment_skeleton()
+        .replace(_TICKET, escape(challenge.ticket))
+        .replace(_QUESTION, escape(challenge.question))
+        .replace(_PROOF, escape(challenge.altcha_json))
+        .replace(_STRINGS, escaped_strings)
+    )
+
+
+@require_safe
+def challenge(request, item_id: int):
+    """`/comments/challenge/<id>/`: the fragment a surrogate (Varnish) fetches for each ESI include."""
+    comment_settings = CommentSettings.for_request(request)
+    strings = escape(json.dumps({"expired": comment_settings.expired_message}))
+    response = HttpResponse(challenge_fragment(item_id, at=timezone.now(), escaped_strings=strings))
+    response["Cache-Control"] = "private, no-store"
     return response

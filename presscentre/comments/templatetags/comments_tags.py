@@ -61,7 +61,9 @@ def _reply_target(request, thread, form):
         raw = str(form.initial.get("parent") or "")
     else:
         raw = request.GET.get("replytocom", "") if request is not None else ""
-    if not str(raw).isdigit():
+    raw = str(raw)
+    # ASCII digits of a sensible length only: int() refuses "²" and numbers of thousands of digits.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
         return None
     node = _find_node(thread.nodes, int(raw))
     return node if node is not None and node.can_reply else None

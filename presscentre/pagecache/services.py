@@ -1,0 +1,338 @@
+"""The page cache's rules: what may be kept, under which key, for how long, and how it is purged.
+
+A cached page is an entry in Django's default cache (Redis when several processes share it) under a key made
+of the scheme, host, path and query string. Each entry records the generation tokens it was built under:
+
+- `site`: every page (bumped by a settings or snippet change, a move, a slug change, a deletion);
+- `listings`: the index, archives, feeds, sitemaps, search, the API and any other page that lists items
+  (bumped by a publish, an unpublish, a lift or a comment approval);
+- the page's own path (bumped when that item changes), covering every query string on it.
+
+A lookup fetches the entry and the three current tokens in one round trip and serves the entry only when its
+recorded tokens are still current, so a purge is one write however many pages it invalidates, and
+the tokens are read before the page is built: a purge that lands while a page renders makes that page stale
+at once rather than keeping old content under new tokens.
+"""
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.http import http_date, parse_etags, parse_http_date_safe
+
+logger = logging.getLogger(__name__)
+
+# Cache key names (the tokens they hold are random purge generations, not secrets).
+SITE_TOKEN_KEY = "pagecache:token:site"  # noqa: S105
+LISTINGS_TOKEN_KEY = "pagecache:token:listings"  # noqa: S105
+PATH_TOKEN_PREFIX = "pagecache:token:path:"  # noqa: S105
+ENTRY_PREFIX = "pagecache:entry:"
+COUNT_PREFIX = "pagecache:count:"
+NEXT_EMBARGO_KEY = "pagecache:next-embargo"
+
+# Set in the WSGI environ by the cache in front of Django; the middleware then leaves storing, ESI and 304s to it.
+ENVIRON_FLAG = "presscentre.pagecache"
+# The middleware's note to the WSGI layer that a response may be stored; never sent to the client.
+STORE_HEADER = "X-Presscentre-Page-Cache"
+STATUS_HEADER = "X-Page-Cache"
+
+CACHEABLE_STATUSES = frozenset({200, 301})
+CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
+# Personal, staff-only or per-request surfaces: never looked up, never stored.
+BYPASS_PREFIXES = (
+    "/admin/",
+    "/django-admin/",
+    "/embargoed/",
+    "/comments/post/",
+    "/comments/challenge/",
+    "/documents/",
+    "/static/",
+    "/media/",
+    "/healthz",
+)
+# Vary headers the cache key already accounts for (no compression happens in the app).
+HARMLESS_VARY = frozenset({"accept-encoding", "cookie"})
+
+GROUP_ITEM = "item"
+GROUP_LISTING = "listing"
+
+
+def enabled() -> bool:
+    return settings.PRESSCENTRE_PAGE_CACHE
+
+
+def bypass_cookie_names() -> tuple[str, ...]:
+    """Cookies that make a request personal: a session (staff, a private page's password) or held comments."""
+    from presscentre.comments.views import PENDING_COOKIE
+
+    return (settings.SESSION_COOKIE_NAME, PENDING_COOKIE)
+
+
+def request_bypasses(method: str, path: str, cookie_header: str, *, has_authorization: bool = False) -> bool:
+    """Must this request skip the page cache? Decided from the method, path and cookies alone, with no query.
+
+    A cookie name is matched as a substring, so a look-alike name only ever bypasses too often, never too little.
+    """
+    if method not in CACHEABLE_METHODS or has_authorization:
+        return True
+    if path.startswith(BYPASS_PREFIXES):
+        return True
+    return bool(cookie_header) and any(f"{name}=" in cookie_header for name in bypass_cookie_names())
+
+
+def response_refusal(*, status: int, streaming: bool, sets_cookie: bool, cache_control: str, vary: str, has_cookies):
+    """Why a response may not be shared ('' when it may): the issue's bypass rules for responses."""
+    if status not in CACHEABLE_STATUSES:
+        return "status"
+    if streaming:
+        return "streaming"
+    if sets_cookie:
+        return "sets a cookie"
+    directives = {part.strip().split("=")[0].lower() for part in cache_control.split(",")}
+    if directives & {"private", "no-store"}:
+        return "private"
+    varies = {part.strip().lower() for part in vary.split(",") if part.strip()}
+    if "*" in varies or varies - HARMLESS_VARY:
+        return "varies"
+    if "cookie" in varies and has_cookies:
+        return "varies on a cookie the request carries"
+    return ""
+
+
+def entry_key(scheme: str, host: str, path: str, query: str) -> str:
+    return ENTRY_PREFIX + _digest(f"{scheme}://{host.lower()}{path}?{query}")
+
+
+def path_token_key(path: str) -> str:
+    return PATH_TOKEN_PREFIX + _digest(path)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+
+
+def new_token() -> str:
+    return secrets.token_hex(8)
+
+
+@dataclass
+class Entry:
+    """One stored response: its status line, headers and body, and the tokens it was built under."""
+
+    status: str
+    headers: list[tuple[str, str]]
+    body: bytes
+    last_modified: float
+    tokens: tuple
+    etag: str
+    has_esi: bool = field(init=False)
+
+    def __post_init__(self):
+        self.has_esi = b"<esi:include" in self.body
+
+
+def tokens_for(group: str, current: dict, path_key: str) -> tuple:
+    """The tokens an entry of `group` depends on, read from `current` (the values of one lookup)."""
+    listings = current.get(LISTINGS_TOKEN_KEY) if group == GROUP_LISTING else ""
+    return (current.get(SITE_TOKEN_KEY), listings, current.get(path_key))
+
+
+def lookup_keys(key: str, path_key: str) -> list[str]:
+    return [key, SITE_TOKEN_KEY, LISTINGS_TOKEN_KEY, path_key]
+
+
+def is_current(entry, current: dict, path_key: str) -> bool:
+    site, listings, path = entry.tokens
+    if site != current.get(SITE_TOKEN_KEY) or path != current.get(path_key):
+        return False
+    return listings == "" or listings == current.get(LISTINGS_TOKEN_KEY)
+
+
+def ensure_tokens(current: dict, path_key: str) -> dict:
+    """Create any missing token (a cold or evicted cache) and return the current values of all three."""
+    missing = [key for key in (SITE_TOKEN_KEY, LISTINGS_TOKEN_KEY, path_key) if current.get(key) is None]
+    if not missing:
+        return current
+    for key in missing:
+        cache.add(key, new_token(), timeout=None)  # add, not set: a purge's fresh token must not be overwritten
+    return {**current, **cache.get_many(missing)}
+
+
+# Headers
+
+
+def browser_seconds() -> int:
+    return settings.PRESSCENTRE_PAGE_CACHE_BROWSER_SECONDS
+
+
+def shared_seconds(path: str, *, until_next_embargo: float | None = None) -> int:
+    """How long the app's cache and shared caches may keep a page: shorter for search, never past an embargo."""
+    seconds = settings.PRESSCENTRE_PAGE_CACHE_SECONDS
+    if path.startswith("/search/"):
+        seconds = min(seconds, settings.PRESSCENTRE_PAGE_CACHE_SEARCH_SECONDS)
+    if until_next_embargo is not None:
+        # A listing must not outlive the next lift even if no purge reaches this cache (a per-process cache).
+        seconds = min(seconds, max(1, int(until_next_embargo) + 1))
+    return max(1, seconds)
+
+
+def cache_control(shared: int) -> str:
+    return f"public, max-age={min(browser_seconds(), shared)}, s-maxage={shared}"
+
+
+def private_cache_control() -> str:
+    """For a page with one reader's challenge filled in: their browser may keep it, no shared cache may."""
+    return f"private, max-age={browser_seconds()}"
+
+
+def content_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def challenge_period() -> int:
+    """Half the comment challenge's lifetime: a 304 never hands back a form whose ticket is close to expiry."""
+    return max(60, settings.PRESSCENTRE_COMMENT_CHALLENGE_MINUTES * 30)
+
+
+def validators_for(etag: str, stored_at: float, *, expanded: bool, now: float) -> tuple[str, float]:
+    """The ETag and Last-Modified instant a response carries.
+
+    A page whose challenge the app filled in differs at every serve; its validators change every half ticket
+    lifetime, so a browser revalidating keeps a copy whose ticket still has time left.
+    """
+    if not expanded:
+        return etag, stored_at
+    period = challenge_period()
+    bucket = int(now // period)
+    return f'W/"{etag.removeprefix("W/").strip(chr(34))}-{bucket}"', max(stored_at, bucket * period)
+
+
+def not_modified(if_none_match: str, if_modified_since: str, *, etag: str, last_modified: float) -> bool:
+    """RFC 9110's weak comparison for GET: If-None-Match decides when present, else If-Modified-Since."""
+    if if_none_match:
+        wanted = {tag.removeprefix("W/") for tag in parse_etags(if_none_match)}
+        return "*" in wanted or etag.removeprefix("W/") in wanted
+    if if_modified_since:
+        since = parse_http_date_safe(if_modified_since)
+        return since is not None and int(last_modified) <= since
+    return False
+
+
+def http_date_of(instant: float) -> str:
+    return http_date(int(instant))
+
+
+# Purging
+
+
+def purge_site() -> None:
+    """Invalidate every cached page (settings, snippets, moves and deletions)."""
+    cache.set(SITE_TOKEN_KEY, new_token(), timeout=None)
+
+
+def purge_listings() -> None:
+    """Invalidate every page that lists items, and every cached listing total."""
+    cache.set(LISTINGS_TOKEN_KEY, new_token(), timeout=None)
+
+
+def purge_paths(paths) -> None:
+    """Invalidate the pages at these paths, whatever their query strings."""
+    tokens = {path_token_key(path): new_token() for path in paths}
+    if tokens:
+        cache.set_many(tokens, timeout=None)
+
+
+def item_paths(item) -> list[str]:
+    """The paths an item's page is served at (one per site that holds it)."""
+    from urllib.parse import unquote
+
+    parts = item.get_url_parts()
+    # Django reverses the path percent-encoded; the WSGI layer keys on the decoded path.
+    return [unquote(parts[2])] if parts and parts[2] else []
+
+
+def purge_item(item) -> None:
+    """Invalidate an item's page and every listing, archive, feed, sitemap and search (all list items).
+
+    Safe to call repeatedly: each call only issues new tokens.
+    """
+    purge_paths(item_paths(item))
+    purge_listings()
+
+
+def on_commit(function, *args) -> None:
+    """Run a purge once the current transaction commits, so no reader can cache the old rows again after it."""
+    transaction.on_commit(lambda: function(*args))
+
+
+# Listing totals and the next embargo
+
+
+def cached_count(name: str, count) -> int:
+    """A listing's total, kept with the listings token so that a publish, lift or unpublish recounts it.
+
+    `count` is called only on a miss: deep pages then cost no COUNT over the whole archive on each request.
+    A total is never kept past the next embargo instant, so it is right even if no purge reaches this cache.
+    """
+    now = timezone.now()
+    try:
+        key = COUNT_PREFIX + _digest(f"{_listings_token()}:{name}")
+        total = cache.get(key)
+    except Exception:
+        logger.exception("Cache unreachable; counting the listing")
+        return count()
+    if total is None:
+        total = count()
+        lifetime = settings.PRESSCENTRE_PAGE_CACHE_SECONDS
+        until = seconds_until_next_embargo(now)
+        if until is not None:
+            lifetime = min(lifetime, int(until))
+        if lifetime > 0:
+            cache.set(key, total, timeout=lifetime)
+    return total
+
+
+def _listings_token() -> str:
+    token = cache.get(LISTINGS_TOKEN_KEY)
+    if token is None:
+        cache.add(LISTINGS_TOKEN_KEY, new_token(), timeout=None)
+        token = cache.get(LISTINGS_TOKEN_KEY)
+    return token
+
+
+def seconds_until_next_embargo(now: datetime) -> float | None:
+    """Seconds until the next published item's embargo ends, or None when none is pending.
+
+    The instant is kept with the listings token (a publish or lift recomputes it), so a listing costs this
+    query once per change, not once per request.
+    """
+    try:
+        current = cache.get_many([LISTINGS_TOKEN_KEY, NEXT_EMBARGO_KEY])
+    except Exception:
+        logger.exception("Cache unreachable; looking the next embargo up")
+        instant = _next_embargo_instant(now)
+        return None if instant is None else (instant - now).total_seconds()
+    token, known = current.get(LISTINGS_TOKEN_KEY) or _listings_token(), current.get(NEXT_EMBARGO_KEY)
+    if known is not None and known[0] == token and (known[1] is None or known[1] > now):
+        instant = known[1]
+    else:
+        instant = _next_embargo_instant(now)
+        cache.set(NEXT_EMBARGO_KEY, (token, instant), timeout=settings.PRESSCENTRE_PAGE_CACHE_SECONDS)
+    return None if instant is None else (instant - now).total_seconds()
+
+
+def _next_embargo_instant(now: datetime) -> datetime | None:
+    from presscentre.newsroom.models import NewsItemPage
+
+    return (
+        NewsItemPage.objects.filter(live=True, embargo_until__gt=now)
+        .order_by("embargo_until")
+        .values_list("embargo_until", flat=True)
+        .first()
+    )

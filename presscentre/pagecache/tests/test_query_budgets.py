@@ -1,0 +1,143 @@
+"""Query budgets: every public surface runs a fixed number of queries, however large the archive.
+
+Each surface is measured cold (an empty cache: no cached totals, no cached site lookups) with a small archive
+and again with a larger one; the larger may not cost more, and neither may exceed the surface's budget.
+"""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from presscentre.comments.models import Comment
+from presscentre.comments.tests.factories import CommentFactory
+from presscentre.newsroom.tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    MediaAppearanceFactory,
+    PersonFactory,
+    PressReleaseFactory,
+    ReportFactory,
+)
+from presscentre.pagecache import services
+
+TYPES = [PressReleaseFactory, ArticleFactory, ReportFactory, MediaAppearanceFactory]
+
+# Cold budgets (nothing cached). A listing's are dominated by the page of entries and their categories.
+BUDGETS = {
+    "/": 14,
+    "/?page=2": 14,
+    "/?type=article": 14,
+    "/category/economy/": 15,
+    "/author/nia-evans/": 15,
+    "/?page=2&type=report": 14,
+    "/feed/": 14,
+    "/feed/atom/": 14,
+    "/feed/json/": 14,
+    "/feed/podcast/": 9,
+    "/category/economy/feed/": 15,
+    "/author/nia-evans/feed/": 15,
+    "/comments/feed/": 6,
+    "/sitemap.xml": 15,
+    "/news-sitemap.xml": 5,
+    # PostgreSQL's full-text backend runs one query more than SQLite's.
+    "/search/?q=budget": 15,
+    "/search/?q=budget&type=report&page=2": 15,
+}
+ITEM_BUDGETS = {"press release": 17, "article": 15, "report": 16, "media appearance": 15}
+ITEM_FEED_BUDGET = 7
+
+
+class Archive:
+    def __init__(self, newsroom):
+        self.newsroom = newsroom
+        self.topic = CategoryFactory(name="Economy", slug="economy")
+        self.person = PersonFactory(name="Nia Evans", slug="nia-evans")
+        self.items = {}
+        self.made = 0
+
+    def grow(self, per_type: int) -> None:
+        """Add `per_type` items of each type, all filed under the topic and person, each with comments."""
+        for factory in TYPES:
+            for _ in range(per_type):
+                self.made += 1
+                item = factory(
+                    parent=self.newsroom,
+                    title=f"Budget figures {self.made}",
+                    comments_open=True,
+                    categories=[self.topic],
+                    people=[self.person],
+                )
+                self.items.setdefault(item.specific_class._meta.verbose_name, item)
+                first = self.items[item.specific_class._meta.verbose_name]
+                for target in {first.pk: first, item.pk: item}.values():
+                    CommentFactory(item=target, status=Comment.Status.APPROVED, approved_at=timezone.now())
+                    CommentFactory(item=target, status=Comment.Status.APPROVED, approved_at=timezone.now())
+
+    def urls(self) -> dict[str, int]:
+        found = dict(BUDGETS)
+        for name, item in self.items.items():
+            found[item.url] = ITEM_BUDGETS[name]
+            found[f"/comments/feed/{item.pk}/"] = ITEM_FEED_BUDGET
+        return found
+
+
+def cold_queries(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.fixture
+def archive(newsroom, settings):
+    settings.PRESSCENTRE_ITEMS_PER_PAGE = 2
+    return Archive(newsroom)
+
+
+def test_every_surface_stays_within_its_budget_as_the_archive_grows(archive, client):
+    archive.grow(per_type=3)
+    for url in archive.urls():
+        client.get(url)  # site settings rows are created on first use
+    small = {url: cold_queries(client, url) for url in archive.urls()}
+
+    archive.grow(per_type=5)
+    large = {url: cold_queries(client, url) for url in archive.urls()}
+
+    grew = {url: (small[url], large[url]) for url in small if large[url] > small[url]}
+    over = {url: (large[url], budget) for url, budget in archive.urls().items() if large[url] > budget}
+    assert grew == {}
+    assert over == {}
+
+
+def test_deep_pages_do_not_count_the_archive_on_every_request(archive, client):
+    archive.grow(per_type=3)
+    client.get("/?page=3")
+
+    with CaptureQueriesContext(connection) as again:
+        client.get("/?page=3")
+    services.purge_listings()
+    with CaptureQueriesContext(connection) as after_purge:
+        client.get("/?page=3")
+
+    totals = [query["sql"] for query in again if "COUNT(*)" in query["sql"].upper()]
+    assert totals == []
+    assert any("COUNT(*)" in query["sql"].upper() for query in after_purge)
+
+
+def test_a_cached_total_is_not_kept_past_the_next_embargo(archive, client, time_machine):
+    from datetime import timedelta
+
+    time_machine.move_to("2031-03-02 08:59:00+00:00", tick=False)
+    lift = timezone.now() + timedelta(seconds=30)
+    PressReleaseFactory(parent=archive.newsroom, title="Held", embargo_until=lift, published_at=lift)
+    archive.grow(per_type=1)
+    before = client.get("/?type=press-release")
+
+    time_machine.move_to(lift, tick=False)
+    after = client.get("/?type=press-release")
+
+    assert b"Held" not in before.content
+    assert b"Held" in after.content
