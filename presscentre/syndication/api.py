@@ -4,10 +4,13 @@ Images and documents endpoints are not registered: Wagtail's list every file in 
 only an embargoed item uses. Reports name their documents' public URLs instead.
 """
 
+from types import SimpleNamespace
+
 from django.db.models import Q
 from django.utils import timezone
 from rest_framework import serializers
 from wagtail.api import APIField
+from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
 from wagtail.api.v2.views import PagesAPIViewSet
 
@@ -84,8 +87,26 @@ TYPE_FIELDS = {
 }
 
 
+class PlainWordsSearchFilter(SearchFilter):
+    """`?search=` as plain words, like the search page: quotes and other search syntax made SQLite's full-text
+    search fail with an error page (found by the hostile-input tests)."""
+
+    def filter_queryset(self, request, queryset, view):
+        from presscentre.syndication.search import search_terms
+
+        if "search" not in request.GET:
+            return super().filter_queryset(request, queryset, view)
+        params = request.GET.copy()
+        params["search"] = " ".join(search_terms(params["search"]))
+        return super().filter_queryset(SimpleNamespace(GET=params), queryset, view)
+
+
 class PublicPagesAPIViewSet(PagesAPIViewSet):
     """Wagtail's pages endpoint over what `public_items` allows, plus the indexes; anything else is a 404."""
+
+    filter_backends = [
+        PlainWordsSearchFilter if backend is SearchFilter else backend for backend in PagesAPIViewSet.filter_backends
+    ]
 
     # Wagtail's defaults minus first_published_at (when an embargoed item went live to staff, before its lift).
     meta_fields = [field for field in PagesAPIViewSet.meta_fields if field != "first_published_at"]

@@ -119,7 +119,9 @@ def search_items(query: str, *, at: datetime, filters: SearchFilters) -> SearchR
         return SearchResults(query=query, terms=[], item_ids=[])
     # Filters on related objects (categories, people) are not search-index fields, so they narrow the
     # candidates in a subquery and the search runs over those.
-    candidates = NewsItemPage.objects.filter(pk__in=filtered_items(at=at, filters=filters).values("pk"))
+    # Only ids come back: the rows to rank and sort stay narrow instead of carrying every item's body.
+    candidates = NewsItemPage.objects.only("pk").filter(pk__in=filtered_items(at=at, filters=filters).values("pk"))
+    candidates = narrowed_by_search_index(candidates, terms)
     try:
         with transaction.atomic():  # a savepoint: on PostgreSQL a failed query would spoil the transaction
             found = candidates.search(" ".join(terms), operator="and")[:MAX_RESULTS]
@@ -128,6 +130,36 @@ def search_items(query: str, *, at: datetime, filters: SearchFilters) -> SearchR
         logger.warning("Search backend rejected the query %r", query, exc_info=True)
         item_ids = []
     return SearchResults(query=query, terms=terms, item_ids=list(dict.fromkeys(item_ids)))
+
+
+def narrowed_by_search_index(candidates, terms: list[str]):
+    """On PostgreSQL, keep only items whose search index entry holds every word, in its title or its body.
+
+    Wagtail's PostgreSQL backend matches `title || body` against the query: no index covers that expression, so
+    on its own every search reads the whole index (about 0.7 s on 100,000 items). Each word in the title or the
+    body is the same match, answered from the GIN index on each column in milliseconds; the backend still makes
+    the final match and the ranking among these. Stop words ("the") match nothing on their own and are left out,
+    as the backend leaves them out of its query.
+    """
+    from django.contrib.postgres.search import SearchQuery
+    from django.db import connection
+    from django.db.models import IntegerField, Q
+    from django.db.models.functions import Cast
+    from wagtail.search.models import IndexEntry
+
+    from presscentre.newsroom.models import NewsItemPage
+
+    if connection.vendor != "postgresql":
+        return candidates
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT term FROM unnest(%s::text[]) AS term WHERE numnode(plainto_tsquery(term)) > 0", [terms])
+        words = [row[0] for row in cursor.fetchall()]
+    if not words:
+        return candidates
+    entries = IndexEntry.objects.filter(content_type__in=NewsItemPage.content_types())
+    for word in words:
+        entries = entries.filter(Q(title=SearchQuery(word)) | Q(body=SearchQuery(word)))
+    return candidates.filter(pk__in=entries.annotate(item_id=Cast("object_id", IntegerField())).values("item_id"))
 
 
 def items_in_order(item_ids: list[int]) -> list:

@@ -1,0 +1,44 @@
+"""gunicorn settings for Press Centre, read from the environment so one file serves every machine.
+
+    gunicorn presscentre.wsgi -c deploy/gunicorn.conf.py
+
+GUNICORN_BIND          address to listen on (default 127.0.0.1:8000; a unix socket as unix:/run/presscentre.sock)
+GUNICORN_WORKERS       worker processes (default: one per core plus one)
+GUNICORN_THREADS       threads per worker (default 4: requests waiting on PostgreSQL or Redis overlap)
+GUNICORN_TIMEOUT       seconds before a stuck worker is restarted (default 30)
+GUNICORN_MAX_REQUESTS  recycle a worker after this many requests, with jitter (default 5000; 0 never)
+GUNICORN_ACCESS_LOG    "-" for standard output (the default), a file path, or empty for none
+GUNICORN_FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-* headers are trusted (default 127.0.0.1,::1)
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}.") from None
+
+
+bind = [os.environ.get("GUNICORN_BIND", "").strip() or "127.0.0.1:8000"]
+workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1)
+threads = _int("GUNICORN_THREADS", 4)
+# gthread keeps a slow client from holding a whole worker; with threads=1 gunicorn uses it anyway.
+worker_class = "gthread"
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = timeout
+keepalive = 5
+max_requests = _int("GUNICORN_MAX_REQUESTS", 5000)
+max_requests_jitter = max_requests // 10
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-").strip() or None
+errorlog = "-"
+# The URL, status and timing: no client address, user agent or referrer (personal data, and not needed here).
+access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1"
+# Workers fork from a loaded app: less memory per worker and a broken deploy fails before taking traffic.
+preload_app = True
