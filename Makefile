@@ -18,12 +18,18 @@ demo: $(VENV)/.installed   ## migrate, load the demo content, serve web + worker
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py load_demo_comments
+	$(PY) manage.py load_demo_contacts
 	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start
 
-test: $(VENV)/.installed   ## the whole suite on SQLite
+# axe-core for the browser tests; without npm the browser tests skip (in CI they fail instead).
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: skipping axe-core, so the browser tests will skip" >&2; fi
+
+test: $(VENV)/.installed node_modules/.installed   ## the whole suite on SQLite
 	$(PY) -m pytest
 
-test-postgres: $(VENV)/.installed   ## the whole suite on PostgreSQL (127.0.0.1:5432, user postgres)
+test-postgres: $(VENV)/.installed node_modules/.installed   ## the whole suite on PostgreSQL (127.0.0.1:5432, user postgres)
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest --create-db
 
 lint: $(VENV)/.installed   ## ruff lint and format check
@@ -37,12 +43,16 @@ check: lint   ## lint, Django checks, missing migrations, then the suite
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed   ## lift latency against gunicorn + worker on PostgreSQL (about 90 s)
+bench: $(VENV)/.installed   ## lift latency (about 90 s), then the load run on 100,000 items (about 10 min), then distribution throughput, then the WordPress import (see bench/README.md)
 	$(PY) bench/lift_latency.py
+	$(PY) bench/generate.py
+	$(PY) bench/load.py
+	$(PY) bench/distribution/run.py
+	$(PY) bench/import/run.py
 
 lock: $(VENV)/.installed   ## re-pin requirements.lock from pyproject.toml (run after changing dependencies)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	$(PY) -m pip freeze --exclude-editable --exclude presscentre > requirements.lock
 
 clean:   ## remove the venv, the local database and uploaded media
-	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media static_collected
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm media static_collected node_modules artifacts

@@ -5,6 +5,7 @@ import os
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import caches
 
 
 def pytest_configure(config):
@@ -45,6 +46,7 @@ def _hermetic_settings(settings, tmp_path):
     settings.TIME_ZONE = "America/New_York"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    caches["default"].clear()  # a local-memory cache outlives its settings: start every test empty
     settings.STORAGES = {
         **django_settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

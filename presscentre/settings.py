@@ -1,6 +1,8 @@
 """The only settings module: every value comes from the environment (see .env.example)."""
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -27,7 +29,10 @@ INSTALLED_APPS = [
     "presscentre.comments",
     "presscentre.syndication",
     "presscentre.importers",
+    "presscentre.distribution",
+    "presscentre.pagecache",
     "django_altcha",
+    "axes",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.frontend_cache",
@@ -58,7 +63,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: it judges the finished response (security and CSP headers, cookies) for the page cache.
+    "presscentre.pagecache.middleware.page_cache",
     "django.middleware.security.SecurityMiddleware",
+    "presscentre.core.security.ContentSecurityPolicyMiddleware",
+    "presscentre.core.security.refuse_nul_bytes",
     "presscentre.core.middleware.never_cache_not_found",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,6 +79,7 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "presscentre.importers.middleware.redirect_wordpress_post_ids",
     "presscentre.syndication.middleware.wordpress_search_redirect",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "presscentre.urls"
@@ -96,6 +106,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", default=0),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -110,7 +121,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "presscentre.pagecache.cache_backend.ReusingRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "presscentre"}}
 
@@ -123,13 +134,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Admin sign-in throttling (django-axes): after PRESSCENTRE_LOGIN_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is refused for PRESSCENTRE_LOGIN_COOLOFF_MINUTES. Attempts are kept in the database
+# (shared by every app server) only until their cool-off ends; successful sign-ins are not logged.
+AUTHENTICATION_BACKENDS = [
+    "presscentre.core.security.LoginThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("PRESSCENTRE_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PRESSCENTRE_LOGIN_COOLOFF_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
+AXES_LOCKOUT_CALLABLE = "presscentre.core.security.login_locked_out"
+AXES_VERBOSE = False
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_time_zone("TIME_ZONE", default="Europe/London")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static_collected"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", "").strip() or BASE_DIR / "static_collected")
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "").strip() or BASE_DIR / "media")
@@ -142,6 +169,21 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Media on S3-compatible object storage (AWS S3, MinIO, Ceph, R2, ...) once a bucket is named; boto3 reads
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself. Image URLs are plain (no expiring signature) so cached
+# pages stay valid: make images/ and original_images/ publicly readable and keep documents/ private, since
+# documents are always streamed through the app, which applies the embargo rule (docs/deploy.md).
+AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "").strip() or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip() or None
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "").strip()
+    AWS_DEFAULT_ACL = None
+    AWS_QUERYSTRING_AUTH = False
+    AWS_S3_FILE_OVERWRITE = False
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
     "django.core.mail.backends.smtp.EmailBackend"
@@ -156,6 +198,8 @@ EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "press@localhost")
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+# A request body without its files (forms, the comment post) may not exceed this; files stream to disk.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024, minimum=1024)
 
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Press Centre")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
@@ -164,18 +208,134 @@ WAGTAILDOCS_DOCUMENT_MODEL = "core.PressCentreDocument"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "mp3", "m4a", "mp4", "ogg", "odt", "pdf", "pptx", "txt", "wav", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = env_int("WAGTAILDOCS_MAX_UPLOAD_SIZE", default=200 * 1024 * 1024, minimum=1)
+# No SVG: an SVG can carry script. Images are checked for size and, before decoding, for their pixel count.
+WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default=20 * 1024 * 1024, minimum=1)
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("WAGTAILIMAGES_MAX_IMAGE_PIXELS", default=60_000_000, minimum=1)
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 
 PRESSCENTRE_ITEMS_PER_PAGE = env_int("PRESSCENTRE_ITEMS_PER_PAGE", default=20, minimum=1)
 
+# Page cache (docs/caching.md): anonymous pages kept in the default cache and served before Django runs.
+# The seconds are how long the app's cache and shared caches (s-maxage) keep a page; purges are exact, so this
+# is only the safety net. Browsers keep a page for the shorter max-age.
+PRESSCENTRE_PAGE_CACHE = env_flag("PRESSCENTRE_PAGE_CACHE", default=True)
+PRESSCENTRE_PAGE_CACHE_SECONDS = env_int("PRESSCENTRE_PAGE_CACHE_SECONDS", default=600, minimum=1)
+PRESSCENTRE_PAGE_CACHE_BROWSER_SECONDS = env_int("PRESSCENTRE_PAGE_CACHE_BROWSER_SECONDS", default=60)
+PRESSCENTRE_PAGE_CACHE_SEARCH_SECONDS = env_int("PRESSCENTRE_PAGE_CACHE_SEARCH_SECONDS", default=60, minimum=1)
+
+# LOG_FORMAT=json writes one JSON object per line (time, level, logger, message, extras) for log collectors.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "").strip().lower() or "text"
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
 }
+
+# A shared HTTP cache in front, purged by wagtail.contrib.frontend_cache on publish, lift and comment approval.
+# PRESSCENTRE_VARNISH_URL: comma-separated Varnish addresses (each receives every PURGE); Cloudflare and
+# CloudFront are configured by their own variables (docs/deploy.md). None set: nothing to purge.
+WAGTAILFRONTENDCACHE = {}
+for _number, _location in enumerate(env_list("PRESSCENTRE_VARNISH_URL", default=[]), start=1):
+    if not _location.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(f"PRESSCENTRE_VARNISH_URL must list http:// addresses, not {_location!r}.")
+    WAGTAILFRONTENDCACHE[f"varnish{_number}"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": _location,
+    }
+if os.environ.get("PRESSCENTRE_CLOUDFLARE_ZONE_ID", "").strip():
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "ZONEID": os.environ["PRESSCENTRE_CLOUDFLARE_ZONE_ID"].strip(),
+        "BEARER_TOKEN": os.environ.get("PRESSCENTRE_CLOUDFLARE_API_TOKEN", "").strip(),
+    }
+    if not WAGTAILFRONTENDCACHE["cloudflare"]["BEARER_TOKEN"]:
+        raise ImproperlyConfigured("Set PRESSCENTRE_CLOUDFLARE_API_TOKEN with PRESSCENTRE_CLOUDFLARE_ZONE_ID.")
+if os.environ.get("PRESSCENTRE_CLOUDFRONT_DISTRIBUTION_ID", "").strip():
+    WAGTAILFRONTENDCACHE["cloudfront"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+        "DISTRIBUTION_ID": os.environ["PRESSCENTRE_CLOUDFRONT_DISTRIBUTION_ID"].strip(),
+    }
+
+# HTTPS everywhere once DEBUG is off (`manage.py check --deploy` passes with these defaults). Behind a proxy
+# that terminates TLS, name the header it sets (SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto) so that Django
+# knows a request was secure; SECURE_SSL_REDIRECT=false leaves the redirect to that proxy.
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_COOKIE_HTTPONLY = True
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+
+# Content Security Policy (django-csp): public pages run no inline script and load nothing from elsewhere,
+# except media on object storage (PRESSCENTRE_CSP_MEDIA_ORIGINS, defaulting to the bucket's own domain).
+# The ALTCHA widget adds one stylesheet of its own, allowed by its hash, and solves its puzzle in blob: workers;
+# a test checks the hash against the widget we ship. Wagtail's admin writes inline scripts, so admin paths get
+# a looser policy of their own (docs/security.md). Only Wagtail's previews may be framed, by the admin itself.
+_media_origins = env_list(
+    "PRESSCENTRE_CSP_MEDIA_ORIGINS",
+    default=[
+        origin
+        for origin in [
+            f"https://{os.environ['AWS_S3_CUSTOM_DOMAIN'].strip()}" if os.environ.get("AWS_S3_CUSTOM_DOMAIN") else "",
+            os.environ.get("AWS_S3_ENDPOINT_URL", "").strip(),
+        ]
+        if origin
+    ],
+)
+for _origin in _media_origins:
+    if not re.fullmatch(r"https?://[^\s;,']+", _origin):
+        raise ImproperlyConfigured(f"PRESSCENTRE_CSP_MEDIA_ORIGINS must list http(s) origins, not {_origin!r}.")
+ALTCHA_STYLE_HASH = "'sha256-pg+oQARqMq4wCazyrsMt8HY89BJkXkEFkwNWxg2iPdg='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", ALTCHA_STYLE_HASH],
+        "img-src": ["'self'", "data:", *_media_origins],
+        "media-src": ["'self'", *_media_origins],
+        "worker-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+PRESSCENTRE_ADMIN_PATH_PREFIXES = ["/admin/", "/django-admin/"]
+PRESSCENTRE_ADMIN_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **CONTENT_SECURITY_POLICY["DIRECTIVES"],
+        "script-src": ["'self'", "'unsafe-inline'", "'unsafe-eval'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", *_media_origins],
+        "font-src": ["'self'", "data:"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    },
+}
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Comments: the challenge's time limit, the fastest a human fills the form, and the per-IP posting limit.
 PRESSCENTRE_COMMENT_CHALLENGE_MINUTES = env_int("PRESSCENTRE_COMMENT_CHALLENGE_MINUTES", default=20, minimum=1)

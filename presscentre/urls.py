@@ -6,12 +6,15 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from presscentre.core import security
 from presscentre.core import views as core_views
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's document URL takes any run of digits; one too long for a database id is a 404, not an error.
+    re_path(r"^documents/\d{19,}/", security.no_such_object),
     path("documents/", include(wagtaildocs_urls)),
     path("", include("presscentre.syndication.feed_urls")),
     path("", include("presscentre.syndication.sitemap_urls")),
@@ -19,6 +22,7 @@ urlpatterns = [
     path("api/v2/", include("presscentre.syndication.api_urls")),
     path("embargoed/", include("presscentre.embargo.urls")),
     path("comments/", include("presscentre.comments.urls")),
+    path("distribution/", include("presscentre.distribution.urls")),
 ]
 
 if settings.DEBUG:

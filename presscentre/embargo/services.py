@@ -126,9 +126,13 @@ def _after_lift(item, *, delay: timedelta, missed: bool) -> None:
 
 
 def purge_item_from_caches(item) -> None:
-    """Tell any front-end cache (Varnish, a CDN) that the item and the listings showing it have changed."""
+    """Tell the app's page cache and any front-end cache (Varnish, a CDN) that the item and the listings showing
+    it have changed."""
     from wagtail.contrib.frontend_cache.utils import purge_page_from_cache, purge_urls_from_cache
 
+    from presscentre.pagecache.services import purge_item
+
+    purge_item(item)
     purge_page_from_cache(item)
     parent = item.get_parent()
     if parent is not None:

@@ -38,8 +38,9 @@ EMBARGO_LINE_PREFIX = "EMBARGOED UNTIL "
 def _private(response):
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    # The token is in the address: links out of the copy must not hand it to other sites.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: links out of the copy must not hand it to other sites. Not "no-referrer":
+    # with it browsers send "Origin: null" on the terms form's POST, which CSRF protection rightly refuses.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -164,7 +164,7 @@ def test_a_valid_link_shows_the_embargoed_release_with_the_recipient_and_logs_th
     assert "Embargoed until 00:01 GMT, Saturday 2 March 2030 | Copy for Jane Doe, The Daily Ledger" in html
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     entry = link.log_entries.get()
     assert entry.kind == "view"
     assert entry.ip_network == "203.0.113.0/24"

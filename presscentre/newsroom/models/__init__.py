@@ -1,6 +1,6 @@
 from presscentre.newsroom.models.article import ArticlePage
 from presscentre.newsroom.models.index import ITEM_TYPES, PressCentrePage
-from presscentre.newsroom.models.items import RESERVED_SLUGS, ItemCategory, ItemPerson, NewsItemPage
+from presscentre.newsroom.models.items import RESERVED_SLUGS, ItemCategory, ItemPerson, NewsItemPage, NewsItemTag
 from presscentre.newsroom.models.media_appearance import MediaAppearancePage
 from presscentre.newsroom.models.press_release import PressReleasePage, ReleaseContact
 from presscentre.newsroom.models.report import ReportDocument, ReportPage
@@ -18,6 +18,7 @@ __all__ = [
     "ItemPerson",
     "MediaAppearancePage",
     "NewsItemPage",
+    "NewsItemTag",
     "Person",
     "PressCentrePage",
     "PressContact",

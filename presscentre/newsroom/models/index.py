@@ -39,13 +39,20 @@ class PressCentrePage(RoutablePageMixin, Page):
         """This press centre's items the public may see at `at`, newest first."""
         return public_items(at).child_of(self).newest_first()
 
-    def listing_context(self, request, items) -> dict:
+    def listing_context(self, request, items, *, archive: str = "index") -> dict:
         item_type = ITEM_TYPES.get(request.GET.get("type", ""))
         if "type" in request.GET and item_type is None:
             raise Http404("Unknown item type.")
         if item_type is not None:
             items = items.of_type(item_type)
-        page = page_or_404(items.for_listing(), request.GET.get("page"), per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE)
+        # The total is cached per listing (this index, archive and type filter) until the listings are purged.
+        count_key = f"press-centre:{self.pk}:{archive}:{item_type.type_slug if item_type else ''}"
+        page = page_or_404(
+            items.for_listing(),
+            request.GET.get("page"),
+            per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE,
+            count_key=count_key,
+        )
         return {
             "items": page,
             "current_type": item_type,
@@ -60,7 +67,7 @@ class PressCentrePage(RoutablePageMixin, Page):
     def category_view(self, request, slug):
         category = get_object_or_404(Category, slug=slug)
         items = self.items(timezone.now()).filter(category_links__category=category)
-        context = self.listing_context(request, items)
+        context = self.listing_context(request, items, archive=f"category:{category.pk}")
         context["category"] = category
         return self.render(request, template="pages/category_archive.html", context_overrides=context)
 
@@ -68,6 +75,6 @@ class PressCentrePage(RoutablePageMixin, Page):
     def person_view(self, request, slug):
         person = get_object_or_404(Person.objects.select_related("photo"), slug=slug)
         items = self.items(timezone.now()).filter(person_links__person=person)
-        context = self.listing_context(request, items)
+        context = self.listing_context(request, items, archive=f"person:{person.pk}")
         context["person"] = person
         return self.render(request, template="pages/person_archive.html", context_overrides=context)

@@ -9,7 +9,9 @@ from django.db import models
 from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -69,6 +71,9 @@ class NewsItemPage(Page):
     )
     body = StreamField(BodyBlock(), blank=True)
     comments_open = models.BooleanField("comments open", default=False, help_text="Readers may comment on this item.")
+    tags = ClusterTaggableManager(
+        through="newsroom.NewsItemTag", blank=True, help_text="Free keywords, e.g. tags brought over from WordPress."
+    )
     # Embargo state lives on every item so that one rule can decide visibility for all types;
     # only release-like types show the fields to editors.
     embargo_until = models.DateTimeField(
@@ -119,6 +124,7 @@ class NewsItemPage(Page):
         InlinePanel("category_links", label="Categories", heading="Categories"),
         InlinePanel("person_links", label="People", heading="People (authors or spokespeople)"),
         FieldPanel("body"),
+        FieldPanel("tags"),
     ]
     discussion_panels = [FieldPanel("comments_open")]
     embargo_panels = [
@@ -223,6 +229,10 @@ class NewsItemPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        if not getattr(request, "is_preview", False):
+            # The page, its metadata and its byline all read the categories and people: fetch them once, in
+            # two queries, rather than a query per link each time (a preview shows the editor's unsaved links).
+            models.prefetch_related_objects([self], "category_links__category", "person_links__person")
         context["press_centre"] = self.get_parent().specific
         if self.is_embargoed_at(timezone.now()):
             context["embargo_banner"] = (
@@ -255,6 +265,12 @@ class ItemCategory(Orderable):
     category = models.ForeignKey("newsroom.Category", on_delete=models.CASCADE, related_name="item_links")
 
     panels = [FieldPanel("category")]
+
+
+class NewsItemTag(TaggedItemBase):
+    """The link between an item and one of its tags (a modelcluster through model, so drafts keep their tags)."""
+
+    content_object = ParentalKey(NewsItemPage, on_delete=models.CASCADE, related_name="tagged_items")
 
 
 class ItemPerson(Orderable):
