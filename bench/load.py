@@ -8,7 +8,7 @@ HTML served as a static file by nginx (the ceiling), all in one run.
 Duration flags: --duration (seconds of wrk per row, default 15) and --warmup (seconds of unmeasured load before
 each row, default 2). Other flags: --connections (default 32), --wrk-threads (default 2), --server (granian, the
 default: faster than gunicorn here on every app row, or gunicorn), --workers (default 2 for granian, 3 for gunicorn),
---threads (gunicorn, default 4), --blocking-threads (granian, default 1), --only (a comma-separated subset of
+--threads (gunicorn, default 4), --blocking-threads (granian, default 4), --only (a comma-separated subset of
 item,index,category,feed,search).
 
 Needs PostgreSQL (127.0.0.1:5432), Redis (127.0.0.1:6379, database 10 is emptied), varnishd, nginx and wrk
@@ -420,7 +420,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, help="app server workers (default: granian 2, gunicorn 3)")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
     parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian", help="the app server")
-    parser.add_argument("--blocking-threads", type=int, default=1, help="granian threads per worker (default 1)")
+    parser.add_argument("--blocking-threads", type=int, default=4, help="granian threads per worker (default 4)")
     parser.add_argument("--items", type=int, default=100_000, help="archive size passed to generate.py")
     parser.add_argument("--comments", type=int, default=200_000, help="comments passed to generate.py")
     parser.add_argument("--database", default="presscentre_bench_archive", help="the generated archive's database")
