@@ -5,39 +5,20 @@ not exist (a site that removed one) are skipped. Running it again changes nothin
 permissions away from the three groups.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from presscentre.core import group_permissions
 
 GROUPS = ("Moderators", "Press officers", "Administrators")
 CODENAMES = ("add_comment", "change_comment", "delete_comment", "view_comment")
 
 
-def comment_permissions(apps, using):
-    # Inside `migrate` Django creates permissions only after the last migration, so create them here first.
-    app_config = apps.get_app_config("comments")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = models_module or True
-    try:
-        create_permissions(app_config, apps=apps, using=using, verbosity=0)
-    finally:
-        app_config.models_module = models_module
-    Permission = apps.get_model("auth", "Permission")
-    return list(Permission.objects.filter(content_type__app_label="comments", codename__in=CODENAMES))
-
-
 def grant(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    permissions = comment_permissions(apps, schema_editor.connection.alias)
-    for group in Group.objects.filter(name__in=GROUPS):
-        group.permissions.add(*permissions)
+    group_permissions.grant(apps, schema_editor, app_label="comments", codenames=CODENAMES, groups=GROUPS)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="comments", codename__in=CODENAMES)
-    for group in Group.objects.filter(name__in=GROUPS):
-        group.permissions.remove(*permissions)
+    group_permissions.revoke(apps, schema_editor, app_label="comments", codenames=CODENAMES, groups=GROUPS)
 
 
 class Migration(migrations.Migration):

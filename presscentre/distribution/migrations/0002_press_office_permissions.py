@@ -4,40 +4,21 @@ The two groups get add, change, delete and view on the three models; groups that
 Running it again changes nothing; reversing takes the permissions away.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
+
+from presscentre.core import group_permissions
 
 GROUPS = ("Press officers", "Administrators")
 MODELS = ("mediacontact", "medialist", "distribution")
 CODENAMES = [f"{action}_{model}" for model in MODELS for action in ("add", "change", "delete", "view")]
 
 
-def distribution_permissions(apps, using):
-    # Inside `migrate` Django creates permissions only after the last migration, so create them here first.
-    app_config = apps.get_app_config("distribution")
-    models_module = getattr(app_config, "models_module", None)
-    app_config.models_module = models_module or True
-    try:
-        create_permissions(app_config, apps=apps, using=using, verbosity=0)
-    finally:
-        app_config.models_module = models_module
-    Permission = apps.get_model("auth", "Permission")
-    return list(Permission.objects.filter(content_type__app_label="distribution", codename__in=CODENAMES))
-
-
 def grant(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    permissions = distribution_permissions(apps, schema_editor.connection.alias)
-    for group in Group.objects.filter(name__in=GROUPS):
-        group.permissions.add(*permissions)
+    group_permissions.grant(apps, schema_editor, app_label="distribution", codenames=CODENAMES, groups=GROUPS)
 
 
 def revoke(apps, schema_editor):
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permissions = Permission.objects.filter(content_type__app_label="distribution", codename__in=CODENAMES)
-    for group in Group.objects.filter(name__in=GROUPS):
-        group.permissions.remove(*permissions)
+    group_permissions.revoke(apps, schema_editor, app_label="distribution", codenames=CODENAMES, groups=GROUPS)
 
 
 class Migration(migrations.Migration):
