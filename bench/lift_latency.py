@@ -447,6 +447,7 @@ def benchmark(args: argparse.Namespace, stack: Stack, tmp: Path) -> bool:
         DEBUG="false",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback; production redirects to HTTPS
         MEDIA_ROOT=str(tmp / "media"),
         DJANGO_SETTINGS_MODULE="presscentre.settings",
         PYTHONUNBUFFERED="1",
