@@ -58,31 +58,31 @@ class PageCacheApplication:
         inner = {name: value for name, value in environ.items() if name not in CONDITIONAL_HEADERS}
         inner[services.ENVIRON_FLAG] = True
         captured = {}
+        written = []  # WSGI's legacy write(): Django never uses it, but an application may
 
         def capture(status, headers, exc_info=None):
             captured.update(status=status, headers=headers, exc_info=exc_info)
-            return _no_write
+            return written.append
 
         result = self.application(inner, capture)
         label = _header(captured["headers"], services.STORE_HEADER)
         if label is None:
-            start_response(captured["status"], captured["headers"], captured["exc_info"])
+            write = start_response(captured["status"], captured["headers"], captured["exc_info"])
+            for chunk in written:
+                write(chunk)
             return result
         try:
-            body = b"".join(result)
+            body = b"".join(written) + b"".join(result)
         finally:
             if hasattr(result, "close"):
                 result.close()
-        entry = make_entry(captured["status"], captured["headers"], body, json.loads(label), current, path_key)
+        label = json.loads(label)
+        entry = make_entry(captured["status"], captured["headers"], body, label, current, path_key)
         try:
-            cache.set(key, entry, timeout=json.loads(label)["ttl"])
+            cache.set(key, entry, timeout=label["ttl"])
         except Exception:
             logger.exception("Page cache unreachable; page not stored")
         return serve(entry, environ, start_response, state="miss")
-
-
-def _no_write(data):
-    raise NotImplementedError("The page cache does not support WSGI's write().")
 
 
 def _header(headers, name: str) -> str | None:

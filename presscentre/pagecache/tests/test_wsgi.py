@@ -230,3 +230,28 @@ def test_the_api_which_varies_on_accept_is_not_cached(wsgi, newsroom):
     wsgi.get("/api/v2/pages/")
 
     assert wsgi.get("/api/v2/pages/").cache_state is None
+
+
+def writing_application(label: str | None):
+    """A WSGI application that sends part of its body through WSGI's legacy write() callable."""
+
+    def application(environ, start_response):
+        headers = [("Content-Type", "text/plain")]
+        if label is not None:
+            headers.append((services.STORE_HEADER, label))
+        write = start_response("200 OK", headers)
+        write(b"written ")
+        return [b"returned"]
+
+    return application
+
+
+@pytest.mark.parametrize("label", ['{"group": "item", "ttl": 60}', None], ids=["stored", "not stored"])
+def test_a_body_sent_through_write_is_kept_whole(db, label):
+    from presscentre.pagecache.wsgi import PageCacheApplication
+
+    client = WSGIClient(PageCacheApplication(writing_application(label)))
+    first, second = client.get("/written/"), client.get("/written/")
+
+    assert first.content == second.content == b"written returned"
+    assert (first.cache_state, second.cache_state) == (("miss", "hit") if label else (None, None))

@@ -69,13 +69,15 @@ class WSGIClient:
 
     def request(self, url: str, **kwargs) -> WSGIResponse:
         captured = {}
+        written = []
 
         def start_response(status, headers, exc_info=None):
             captured.update(status=status, headers=headers)
+            return written.append
 
         result = self.application(environ_for(url, **kwargs), start_response)
         try:
-            body = b"".join(result)
+            body = b"".join(written) + b"".join(result)
         finally:
             if hasattr(result, "close"):
                 result.close()
