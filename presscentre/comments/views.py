@@ -28,6 +28,7 @@ from presscentre.comments.services import (
     configured_spam_checker,
     post_comment,
 )
+from presscentre.core.client_address import client_address
 from presscentre.embargo.services import can_view
 from presscentre.newsroom.models import NewsItemPage
 
@@ -105,7 +106,7 @@ def post(request, item_id: int):
         comment = post_comment(
             item,
             data=form.comment_data(),
-            ip=request.META.get("REMOTE_ADDR", ""),
+            ip=client_address(request),
             user_agent=request.headers.get("user-agent", ""),
             at=now,
             settings=comment_settings,

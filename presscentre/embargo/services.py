@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from wagtail.log_actions import log
 
+from presscentre.core.client_address import client_address
+
 logger = logging.getLogger(__name__)
 
 # A lift that runs later than this after its instant is reported as missed.
@@ -295,7 +297,7 @@ def record_access(link, *, kind: str, at: datetime, request, document=None):
         at=at,
         kind=kind,
         document=document,
-        ip_network=truncate_ip(request.META.get("REMOTE_ADDR", "")),
+        ip_network=truncate_ip(client_address(request)),
         user_agent=request.headers.get("user-agent", "")[:300],
     )
 

@@ -21,9 +21,10 @@ def page_cache(get_response):
         under_cache = request.META.get(services.ENVIRON_FLAG) is True
         group = _shareable_group(request, response)
         if group is not None:
-            shared = _label(request, response, group)
+            shared, expires_at = _label(request, response, group)
             if under_cache:
-                response[services.STORE_HEADER] = json.dumps({"group": group, "ttl": shared})
+                label = {"group": group, "ttl": shared, "expires": expires_at}
+                response[services.STORE_HEADER] = json.dumps(label)
                 return response
         elif getattr(response, "streaming", False) or not esi.has_esi(getattr(response, "content", b"")):
             return response
@@ -64,16 +65,21 @@ def _is_item_page(response) -> bool:
     return isinstance(context.get("page"), NewsItemPage)
 
 
-def _label(request, response, group: str) -> int:
-    """Give a shareable response its Cache-Control and validators; return how long shared caches may keep it."""
-    until_embargo = services.seconds_until_next_embargo(timezone.now()) if group == services.GROUP_LISTING else None
+def _label(request, response, group: str) -> tuple[int, float | None]:
+    """Give a shareable response its Cache-Control and validators.
+
+    Returns how long shared caches may keep it, and the instant no copy may outlive (the next lift, for a
+    listing while an embargo is pending; else None).
+    """
+    now = timezone.now()
+    until_embargo = services.seconds_until_next_embargo(now) if group == services.GROUP_LISTING else None
     shared = services.shared_seconds(request.path_info, until_next_embargo=until_embargo)
     response["Cache-Control"] = services.cache_control(shared)
     if not response.has_header("ETag"):
         response["ETag"] = services.content_etag(response.content)
     if not response.has_header("Last-Modified"):
         response["Last-Modified"] = services.http_date_of(time.time())
-    return shared
+    return shared, services.copies_expire_at(now.timestamp(), until_next_embargo=until_embargo)
 
 
 def _serve_directly(request, response, *, shareable: bool):

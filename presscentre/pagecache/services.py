@@ -131,6 +131,9 @@ class Entry:
     last_modified: float
     tokens: tuple
     etag: str
+    # The instant no copy may be kept past (just after the next lift, for a listing): see `copies_expire_at`.
+    # A class default, so entries stored before this field existed still read as None.
+    expires_at: float | None = None
     has_esi: bool = field(init=False)
 
     def __post_init__(self):
@@ -184,6 +187,29 @@ def shared_seconds(path: str, *, until_next_embargo: float | None = None) -> int
 
 def cache_control(shared: int) -> str:
     return f"public, max-age={min(browser_seconds(), shared)}, s-maxage={shared}"
+
+
+def copies_expire_at(now: float, *, until_next_embargo: float | None) -> float | None:
+    """The instant (seconds since the epoch) no copy of a listing may be kept past: just after the next lift.
+
+    Stored with the page, so that a hit served later gives browsers and shared caches only the time that is
+    left, not the lifetime the page was stored with. None when no embargo is pending.
+    """
+    if until_next_embargo is None:
+        return None
+    return now + max(1, int(until_next_embargo) + 1)
+
+
+def cache_control_at(value: str, *, expires_at: float, now: float) -> str:
+    """`value` with its max-age and s-maxage cut to the whole seconds left until `expires_at` (never below 0)."""
+    left = max(0, int(expires_at - now + 0.001))  # the millisecond absorbs float rounding of a whole-second gap
+    parts = []
+    for part in value.split(","):
+        name, _, number = part.strip().partition("=")
+        if name.lower() in {"max-age", "s-maxage"} and number.isdigit() and int(number) > left:
+            part = f"{name}={left}"
+        parts.append(part.strip())
+    return ", ".join(parts)
 
 
 def private_cache_control() -> str:
@@ -269,6 +295,82 @@ def purge_item(item) -> None:
 def on_commit(function, *args) -> None:
     """Run a purge once the current transaction commits, so no reader can cache the old rows again after it."""
     transaction.on_commit(lambda: function(*args))
+
+
+# Images and documents
+
+# Saves that only record what Wagtail measured about a file, often while a page renders: nothing a reader sees.
+MEDIA_BOOKKEEPING_FIELDS = frozenset({"file_size", "file_hash"})
+
+
+@dataclass(frozen=True)
+class MediaUsers:
+    """Who shows an image or document: item pages by id, and whether anything else does (another page, a
+    snippet such as a person's photo, a setting)."""
+
+    item_ids: frozenset[int] = frozenset()
+    elsewhere: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.item_ids) or self.elsewhere
+
+
+def media_users(media) -> MediaUsers:
+    """Everything that shows `media` (an image or a document), from Wagtail's reference index.
+
+    Read before a deletion commits: deleting removes the index rows that point at it.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page, ReferenceIndex
+
+    from presscentre.newsroom.models import NewsItemPage
+
+    page_type = ContentType.objects.get_for_model(Page)
+    page_ids, elsewhere = set(), False
+    for base_type, object_id in (
+        ReferenceIndex.get_references_to(media).values_list("base_content_type", "object_id").distinct()
+    ):
+        if base_type == page_type.pk:
+            page_ids.add(int(object_id))
+        else:
+            elsewhere = True
+    item_ids = set(NewsItemPage.objects.filter(pk__in=page_ids).values_list("pk", flat=True)) if page_ids else set()
+    # A page that is not an item (the index, say) may be shown under many paths: treat it as site-wide.
+    return MediaUsers(item_ids=frozenset(item_ids), elsewhere=elsewhere or bool(page_ids - item_ids))
+
+
+def purge_media_users(users: MediaUsers) -> None:
+    """Purge what shows a changed image or document: each item page and the listings (full-text feeds carry item
+    bodies, the podcast feed its recordings) from this cache and from Varnish or a CDN, as a lift does; anything
+    else that shows it purges the whole site, as a change to that object itself would."""
+    from presscentre.embargo.services import purge_item_from_caches
+    from presscentre.newsroom.models import NewsItemPage
+
+    if users.elsewhere:
+        purge_site()
+    for item in NewsItemPage.objects.filter(pk__in=users.item_ids, live=True):
+        purge_item_from_caches(item)
+
+
+def on_commit_once(key: str, function, *args) -> None:
+    """`on_commit`, unless a callback under `key` is already waiting for the same transaction to commit.
+
+    Deleting an image's renditions sends one signal per rendition, all in one transaction: they purge once.
+    A rollback drops the waiting callback with the transaction, so nothing is skipped afterwards.
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        getattr(entry[1], "pagecache_key", None) == key and not entry[1].done
+        for entry in getattr(connection, "run_on_commit", None) or []
+    ):
+        return
+
+    def callback():
+        callback.done = True
+        function(*args)
+
+    callback.pagecache_key, callback.done = key, False
+    transaction.on_commit(callback)
 
 
 # Listing totals and the next embargo

@@ -101,6 +101,7 @@ def make_entry(status: str, headers, body: bytes, label: dict, current: dict, pa
         last_modified=last_modified,
         tokens=services.tokens_for(label["group"], current, path_key),
         etag=_header(headers, "ETag") or services.content_etag(body),
+        expires_at=label.get("expires"),
     )
 
 
@@ -118,6 +119,8 @@ def serve(entry: services.Entry, environ, start_response, *, state: str):
             expanded = True
             headers = [(n, v) for n, v in headers if n.lower() != "cache-control"]
             headers.append(("Cache-Control", services.private_cache_control()))
+    if entry.expires_at is not None:
+        headers = _lifetimes_left(headers, entry.expires_at, now)
     etag, last_modified = services.validators_for(entry.etag, entry.last_modified, expanded=expanded, now=now)
     headers += [
         ("ETag", etag),
@@ -135,6 +138,17 @@ def serve(entry: services.Entry, environ, start_response, *, state: str):
     headers.append(("Content-Length", str(len(body))))
     start_response(entry.status, headers)
     return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
+
+
+def _lifetimes_left(headers, expires_at: float, now: float) -> list[tuple[str, str]]:
+    """A page stored before a pending lift: max-age and s-maxage count down to it at every serve, so no browser
+    or shared cache keeps the copy past the lift however late in its life the hit comes."""
+    return [
+        (name, services.cache_control_at(value, expires_at=expires_at, now=now))
+        if name.lower() == "cache-control"
+        else (name, value)
+        for name, value in headers
+    ]
 
 
 def request_path(environ) -> str:

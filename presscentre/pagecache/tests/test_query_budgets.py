@@ -24,29 +24,30 @@ from presscentre.pagecache import services
 
 TYPES = [PressReleaseFactory, ArticleFactory, ReportFactory, MediaAppearanceFactory]
 
-# Cold budgets (nothing cached). A listing's are dominated by the page of entries and their categories.
+# Budgets per surface: cold (nothing cached: the shared cache emptied, so the site memory is read afresh too) and
+# steady (the site memory warm, as on a running server; the page cache is not involved in either).
 BUDGETS = {
-    "/": 14,
-    "/?page=2": 14,
-    "/?type=article": 14,
-    "/category/economy/": 15,
-    "/author/nia-evans/": 15,
-    "/?page=2&type=report": 14,
-    "/feed/": 14,
-    "/feed/atom/": 14,
-    "/feed/json/": 14,
-    "/feed/podcast/": 9,
-    "/category/economy/feed/": 15,
-    "/author/nia-evans/feed/": 15,
-    "/comments/feed/": 6,
-    "/sitemap.xml": 15,
-    "/news-sitemap.xml": 5,
+    "/": (11, 3),
+    "/?page=2": (11, 3),
+    "/?type=article": (11, 3),
+    "/category/economy/": (12, 4),
+    "/author/nia-evans/": (12, 4),
+    "/?page=2&type=report": (11, 3),
+    "/feed/": (12, 5),
+    "/feed/atom/": (12, 5),
+    "/feed/json/": (12, 5),
+    "/feed/podcast/": (9, 2),
+    "/category/economy/feed/": (13, 6),
+    "/author/nia-evans/feed/": (13, 6),
+    "/comments/feed/": (7, 1),
+    "/sitemap.xml": (15, 10),
+    "/news-sitemap.xml": (6, 1),
     # PostgreSQL's full-text backend runs one query more than SQLite's.
-    "/search/?q=budget": 15,
-    "/search/?q=budget&type=report&page=2": 15,
+    "/search/?q=budget": (15, 7),
+    "/search/?q=budget&type=report&page=2": (15, 7),
 }
-ITEM_BUDGETS = {"press release": 17, "article": 15, "report": 16, "media appearance": 15}
-ITEM_FEED_BUDGET = 7
+ITEM_BUDGETS = {"press release": (14, 7), "article": (12, 6), "report": (13, 7), "media appearance": (12, 6)}
+ITEM_FEED_BUDGET = (7, 2)
 
 
 class Archive:
@@ -75,7 +76,7 @@ class Archive:
                     CommentFactory(item=target, status=Comment.Status.APPROVED, approved_at=timezone.now())
                     CommentFactory(item=target, status=Comment.Status.APPROVED, approved_at=timezone.now())
 
-    def urls(self) -> dict[str, int]:
+    def urls(self) -> dict[str, tuple[int, int]]:
         found = dict(BUDGETS)
         for name, item in self.items.items():
             found[item.url] = ITEM_BUDGETS[name]
@@ -97,17 +98,26 @@ def archive(newsroom, settings):
     return Archive(newsroom)
 
 
-def test_every_surface_stays_within_its_budget_as_the_archive_grows(archive, client):
+def steady_queries(client, url: str) -> int:
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+@pytest.mark.parametrize(("measure", "which"), [(cold_queries, 0), (steady_queries, 1)], ids=["cold", "steady"])
+def test_every_surface_stays_within_its_budget_as_the_archive_grows(archive, client, measure, which):
     archive.grow(per_type=3)
     for url in archive.urls():
         client.get(url)  # site settings rows are created on first use
-    small = {url: cold_queries(client, url) for url in archive.urls()}
+    small = {url: measure(client, url) for url in archive.urls()}
 
     archive.grow(per_type=5)
-    large = {url: cold_queries(client, url) for url in archive.urls()}
+    large = {url: measure(client, url) for url in archive.urls()}
 
     grew = {url: (small[url], large[url]) for url in small if large[url] > small[url]}
-    over = {url: (large[url], budget) for url, budget in archive.urls().items() if large[url] > budget}
+    over = {url: (large[url], budgets[which]) for url, budgets in archive.urls().items() if large[url] > budgets[which]}
     assert grew == {}
     assert over == {}
 
