@@ -8,6 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from presscentre.core.client_address import checked_networks
 from presscentre.core.env import env_flag, env_int, env_list, env_time_zone
 
 PROJECT_DIR = Path(__file__).resolve().parent
@@ -72,6 +73,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # After CommonMiddleware has checked the host name: the site, root page and settings from process memory.
+    "presscentre.core.site_memo.site_memo_scope",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -148,6 +151,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 AXES_LOCKOUT_CALLABLE = "presscentre.core.security.login_locked_out"
+# The same client address as everywhere else: REMOTE_ADDR, or behind PRESSCENTRE_TRUSTED_PROXIES the reader's own.
+AXES_CLIENT_IP_CALLABLE = "presscentre.core.client_address.axes_client_address"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-gb"
@@ -284,6 +289,11 @@ if not DEBUG:
 _proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "").strip()
 if _proxy_ssl_header:
     SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+# Proxies (addresses or CIDR networks, comma-separated) whose X-Forwarded-For is believed: the client address
+# is the first one, reading that header from the right, outside them. Empty: trust nobody, use REMOTE_ADDR.
+PRESSCENTRE_TRUSTED_PROXIES = checked_networks(
+    env_list("PRESSCENTRE_TRUSTED_PROXIES", default=[]), name="PRESSCENTRE_TRUSTED_PROXIES"
+)
 
 # Content Security Policy (django-csp): public pages run no inline script and load nothing from elsewhere,
 # except media on object storage (PRESSCENTRE_CSP_MEDIA_ORIGINS, defaulting to the bucket's own domain).

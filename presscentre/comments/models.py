@@ -5,6 +5,8 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from presscentre.core.site_memo import MemoisedSiteSetting
+
 DEFAULT_EXPIRED_MESSAGE = "Time limit is exhausted. Please reload CAPTCHA."
 
 
@@ -71,7 +73,7 @@ class Comment(models.Model):
 
 
 @register_setting(icon="comment")
-class CommentSettings(BaseSiteSetting):
+class CommentSettings(MemoisedSiteSetting, BaseSiteSetting):
     """The moderation rules, with WordPress's defaults."""
 
     hold_first_time_authors = models.BooleanField(

@@ -38,6 +38,7 @@ from wagtail.models import Page, PageLogEntry, PageViewRestriction
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from presscentre.comments.models import Comment
+from presscentre.core import site_memo
 from presscentre.importers.content import convert, host_forms, plain_text, split_more
 from presscentre.importers.media import MediaLibrary, import_attachment
 from presscentre.importers.models import ImportedComment, ImportedPost
@@ -203,7 +204,8 @@ def import_uploaded_file(
 
 
 def _purge_page_cache() -> None:
-    # New pages are written without Wagtail's publish signal, so tell the page cache (when there is one) here.
+    # New pages and view restrictions are written without Wagtail's signals: tell the caches here.
+    site_memo.bump()
     if apps.is_installed("presscentre.pagecache"):
         from presscentre.pagecache import services as pagecache
 

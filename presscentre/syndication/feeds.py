@@ -31,6 +31,7 @@ from presscentre.newsroom.models import (
     PressCentrePage,
     PressCentreSettings,
 )
+from presscentre.newsroom.models.items import category_links_with_categories, person_links_with_people
 from presscentre.syndication.models import SyndicationSettings
 
 FEED_LENGTH = 20
@@ -79,7 +80,9 @@ class FeedScope:
 
     def entries(self) -> list:
         """The items the feed shows, with their categories and people, in a fixed number of queries."""
-        entries = list(self.items().prefetch_related("category_links__category", "person_links__person")[:FEED_LENGTH])
+        entries = list(
+            self.items().prefetch_related(category_links_with_categories(), person_links_with_people())[:FEED_LENGTH]
+        )
         excerpt_only = set()
         if self.full_text and entries:
             # An article republished under an excerpt-only licence keeps to its excerpt in feeds too.
@@ -139,12 +142,21 @@ def _own_excerpts(entries: list) -> dict[int, str]:
     return excerpts
 
 
+def _press_centre_of(site: Site | None) -> PressCentrePage | None:
+    if site is None:
+        return None
+    root_page = site._state.fields_cache.get("root_page")  # the site memory keeps it, in its specific form
+    if isinstance(root_page, PressCentrePage):
+        return root_page
+    return PressCentrePage.objects.filter(pk=site.root_page_id).first()
+
+
 def feed_scope(
     request: HttpRequest, *, category_slug: str | None = None, person_slug: str | None = None, podcast: bool = False
 ) -> FeedScope:
     """Read a feed request: the site's press centre and any category, person or `?type=`; 404 for unknown ones."""
     site = Site.find_for_request(request)
-    press_centre = PressCentrePage.objects.filter(pk=site.root_page_id).first() if site else None
+    press_centre = _press_centre_of(site)
     if press_centre is None:
         raise Http404("This site has no press centre.")
     scope = FeedScope(

@@ -2,9 +2,11 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from presscentre.core.site_memo import MemoisedSiteSetting
+
 
 @register_setting(icon="list-ul")
-class SyndicationSettings(BaseSiteSetting):
+class SyndicationSettings(MemoisedSiteSetting, BaseSiteSetting):
     """How the site's feeds present items to feed readers and aggregators."""
 
     full_text = models.BooleanField(

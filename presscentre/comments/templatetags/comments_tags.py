@@ -107,7 +107,7 @@ def comments_area(context, page):
 
 
 @register.simple_tag(takes_context=True)
-def entry_comment_status(context, item, page_of_items=None):
+def entry_comment_status(context, item, page_of_items=None, url=None):
     """'3 Comments', '1 Comment', 'Leave a comment' or 'Comments Off on <title>' for a listing entry.
 
     Counts for every entry on the listing page are fetched together the first time, in one query.
@@ -115,7 +115,7 @@ def entry_comment_status(context, item, page_of_items=None):
     request = context.get("request")
     if item.comments_open and accepts_comments(item, at=timezone.now(), settings=_comment_settings(request)):
         count = _listing_counts(item, page_of_items).get(item.pk, 0)
-        url = item.get_url(request=request)
+        url = url or item.get_url(request=request)
         if count:
             label = "1 Comment" if count == 1 else f"{count} Comments"
             return format_html(

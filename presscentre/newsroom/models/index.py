@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -8,7 +9,9 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from presscentre.core.pagination import page_or_404
+from presscentre.core.site_memo import MemoisedViewRestrictions
 from presscentre.embargo.services import public_items
+from presscentre.newsroom.listing import listing_entries
 from presscentre.newsroom.models.article import ArticlePage
 from presscentre.newsroom.models.media_appearance import MediaAppearancePage
 from presscentre.newsroom.models.press_release import PressReleasePage
@@ -18,7 +21,29 @@ from presscentre.newsroom.models.snippets import Category, Person
 ITEM_TYPES = {model.type_slug: model for model in (PressReleasePage, ArticlePage, ReportPage, MediaAppearancePage)}
 
 
-class PressCentrePage(RoutablePageMixin, Page):
+class ChildRouting:
+    """Routes to a child page as Wagtail does, without building the child twice.
+
+    Wagtail reads the child as a plain page, then again in its specific form; this reads only its id and type,
+    then the specific page. Sits between RoutablePageMixin and Page, so the index's own routes come first.
+    """
+
+    def route(self, request, path_components):
+        if not path_components:
+            return super().route(request, path_components)
+        found = Page.objects.child_of(self).filter(slug=path_components[0]).values_list("pk", "content_type_id")[:1]
+        if not found:
+            raise Http404
+        pk, content_type_id = found[0]
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None:  # a page type whose code is gone: let Wagtail decide
+            return super().route(request, path_components)
+        child = model.objects.get(pk=pk)
+        child._cached_parent_obj = self  # as Wagtail does: the child's get_parent() needs no query
+        return child.route(request, path_components[1:])
+
+
+class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting, Page):
     """The press centre: every public item, newest first, with type filters and WordPress-style archives."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -48,13 +73,14 @@ class PressCentrePage(RoutablePageMixin, Page):
         # The total is cached per listing (this index, archive and type filter) until the listings are purged.
         count_key = f"press-centre:{self.pk}:{archive}:{item_type.type_slug if item_type else ''}"
         page = page_or_404(
-            items.for_listing(),
+            items,
             request.GET.get("page"),
             per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE,
             count_key=count_key,
         )
         return {
             "items": page,
+            "entries": listing_entries(page, press_centre=self, request=request),
             "current_type": item_type,
             "press_centre": self,
         }

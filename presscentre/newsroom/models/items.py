@@ -25,6 +25,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from presscentre.core.site_memo import MemoisedViewRestrictions, restricted_sections
 from presscentre.embargo.services import can_view, lift_embargo
 from presscentre.newsroom.blocks import BodyBlock
 from presscentre.newsroom.excerpts import cut_on_word_boundary, text_of_body
@@ -46,7 +47,14 @@ class NewsItemQuerySet(PageQuerySet):
 
     def for_listing(self) -> "NewsItemQuerySet":
         """Everything a listing entry shows, in a fixed number of queries whatever the page size."""
-        return self.select_related("content_type").prefetch_related("category_links__category")
+        return self.select_related("content_type").prefetch_related(category_links_with_categories())
+
+    def private_q(self) -> models.Q:
+        """Wagtail's private sections, read from process memory rather than with a query per listing."""
+        q = models.Q()
+        for path, depth in restricted_sections():
+            q |= models.Q(path__startswith=path, depth__gte=depth)
+        return q if q else models.Q(pk__in=[])
 
     def of_type(self, model: type["NewsItemPage"]) -> "NewsItemQuerySet":
         return self.filter(content_type__in=model.content_types())
@@ -55,7 +63,7 @@ class NewsItemQuerySet(PageQuerySet):
 NewsItemManager = PageManager.from_queryset(NewsItemQuerySet)
 
 
-class NewsItemPage(Page):
+class NewsItemPage(MemoisedViewRestrictions, Page):
     """A press release, article, report launch or media appearance: never created directly."""
 
     published_at = models.DateTimeField(
@@ -104,6 +112,10 @@ class NewsItemPage(Page):
     type_slug = ""
     comments_open_by_default = False
     is_creatable = False
+    # Search results set highlighted versions on each result; listings read these defaults (a failed template
+    # lookup on a page object costs a dir() of the whole model, twice per entry).
+    search_title = ""
+    search_excerpt = ""
 
     objects = NewsItemManager()
 
@@ -185,11 +197,25 @@ class NewsItemPage(Page):
 
     @property
     def categories(self) -> list:
+        loaded = self.__dict__.get("_loaded_categories")
+        if loaded is not None:
+            return loaded
         return [link.category for link in self.category_links.all()]
 
     @property
     def people(self) -> list:
+        loaded = self.__dict__.get("_loaded_people")
+        if loaded is not None:
+            return loaded
         return [link.person for link in self.person_links.all()]
+
+    def load_categories_and_people(self) -> None:
+        """Read the saved categories and people once, one plain query each, for a page showing them several times."""
+        from presscentre.newsroom.models.snippets import Category, Person
+
+        order = ("item_links__sort_order", "item_links__pk")
+        self._loaded_categories = list(Category.objects.filter(item_links__item=self).order_by(*order))
+        self._loaded_people = list(Person.objects.filter(item_links__item=self).order_by(*order))
 
     def is_embargoed_at(self, at: datetime) -> bool:
         return self.embargo_until is not None and at < self.embargo_until
@@ -230,9 +256,9 @@ class NewsItemPage(Page):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         if not getattr(request, "is_preview", False):
-            # The page, its metadata and its byline all read the categories and people: fetch them once, in
-            # two queries, rather than a query per link each time (a preview shows the editor's unsaved links).
-            models.prefetch_related_objects([self], "category_links__category", "person_links__person")
+            # The page, its metadata and its byline all read the categories and people: fetch them once, one
+            # query each, rather than a query per link each time (a preview shows the editor's unsaved links).
+            self.load_categories_and_people()
         context["press_centre"] = self.get_parent().specific
         if self.is_embargoed_at(timezone.now()):
             context["embargo_banner"] = (
@@ -265,6 +291,16 @@ class ItemCategory(Orderable):
     category = models.ForeignKey("newsroom.Category", on_delete=models.CASCADE, related_name="item_links")
 
     panels = [FieldPanel("category")]
+
+
+def category_links_with_categories() -> models.Prefetch:
+    """An item's category links with their categories, in one query for any number of items."""
+    return models.Prefetch("category_links", queryset=ItemCategory.objects.select_related("category"))
+
+
+def person_links_with_people() -> models.Prefetch:
+    """An item's person links with their people, in one query for any number of items."""
+    return models.Prefetch("person_links", queryset=ItemPerson.objects.select_related("person"))
 
 
 class NewsItemTag(TaggedItemBase):

@@ -7,11 +7,12 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
+from presscentre.core.site_memo import MemoisedSiteSetting, memoised
 from presscentre.newsroom.models.items import DEFAULT_TIME_ZONE, time_zone_choices
 
 
 @register_setting(icon="site")
-class PressCentreSettings(ClusterableModel, BaseSiteSetting):
+class PressCentreSettings(MemoisedSiteSetting, ClusterableModel, BaseSiteSetting):
     """Who the site speaks for, and what a release falls back on when an editor leaves a part empty."""
 
     organisation_name = models.CharField(
@@ -55,7 +56,10 @@ class PressCentreSettings(ClusterableModel, BaseSiteSetting):
         return zoneinfo.ZoneInfo(self.time_zone)
 
     def default_contacts(self) -> list:
-        return [link.contact for link in self.default_contact_links.select_related("contact")]
+        return memoised(
+            ("default-contacts", self.pk),
+            lambda: [link.contact for link in self.default_contact_links.select_related("contact")],
+        )
 
 
 class DefaultPressContact(Orderable):
