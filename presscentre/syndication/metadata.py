@@ -122,7 +122,8 @@ def _listing_metadata(index: PressCentrePage, context, request, site_settings) -
         base += index.reverse_subpage("category", args=[category.slug])
     elif person is not None:
         base += index.reverse_subpage("person", args=[person.slug])
-    meta = {"canonical": base + (f"?{urlencode(kept)}" if kept else "")}
+    # "published" is an item's alone; said here so the template's lookup does not fail (a failed lookup is slow).
+    meta = {"canonical": base + (f"?{urlencode(kept)}" if kept else ""), "published": None}
     if category is not None:
         meta.update(title=category.name, description=category.description)
     elif person is not None:

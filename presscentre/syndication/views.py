@@ -4,8 +4,8 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from wagtail.models import Site
 
-from presscentre.core.pagination import page_or_404
-from presscentre.syndication.search import highlight, items_in_order, read_filters, search_items
+from presscentre.newsroom.listing import listing_entries
+from presscentre.syndication.search import highlight, items_in_order, read_filters, results_page, search_items
 
 
 def _press_centre(request):
@@ -30,11 +30,12 @@ def search(request):
     query = request.GET.get("q", "")
     filters = read_filters(request.GET, time_zone=site_settings.zone, within=press_centre)
     results = search_items(query, at=timezone.now(), filters=filters)
-    page = page_or_404(results.item_ids, request.GET.get("page"), per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE)
+    page = results_page(results, request.GET.get("page"), per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE)
     page.object_list = items_in_order(list(page.object_list))
-    for item in page.object_list:
-        item.search_title = highlight(item.title, results.terms)
-        item.search_excerpt = highlight(item.excerpt, results.terms)
+    entries = listing_entries(page.object_list, press_centre=press_centre, request=request)
+    for entry in entries:
+        entry.item.search_title = highlight(entry.item.title, results.terms)
+        entry.item.search_excerpt = highlight(entry.excerpt, results.terms)
     other_params = request.GET.copy()
     other_params.pop("page", None)
     return TemplateResponse(
@@ -45,6 +46,7 @@ def search(request):
             "results": results,
             "filters": filters,
             "items": page,
+            "entries": entries,
             "press_centre": press_centre,
             "item_types": press_centre.item_types,
             "page_query": other_params.urlencode(),
