@@ -220,7 +220,7 @@ def pick_paths(database: str) -> dict[str, str]:
     }
 
 
-def app_env(args, folder: Path, database: str, *, page_cache: bool) -> dict[str, str]:
+def app_env(args, folder: Path, database: str, *, page_cache: bool, threads: int) -> dict[str, str]:
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
         "DEBUG": "false",
@@ -236,18 +236,18 @@ def app_env(args, folder: Path, database: str, *, page_cache: bool) -> dict[str,
         "MEDIA_ROOT": str(folder / "media"),
         "LOG_LEVEL": "WARNING",
         "GUNICORN_WORKERS": str(args.workers),
-        "GUNICORN_THREADS": str(args.threads),
+        "GUNICORN_THREADS": str(threads),
         "GUNICORN_ACCESS_LOG": "",
         "GUNICORN_MAX_REQUESTS": "0",  # memory after the run must show growth, not a recycled worker
     }
 
 
-def start_app(stack: Stack, name: str, port: int, env: dict[str, str], args) -> subprocess.Popen:
+def start_app(stack: Stack, name: str, port: int, env: dict[str, str], args, *, threads: int) -> subprocess.Popen:
     """The app server under test: gunicorn with the repository's config, or granian's WSGI interface."""
     if args.server == "granian":
         argv = [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi", "presscentre.wsgi:application"]
         argv += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
-        argv += ["--blocking-threads", str(args.blocking_threads), "--no-access-log", "--log-level", "warning"]
+        argv += ["--blocking-threads", str(threads), "--no-access-log", "--log-level", "warning"]
     else:
         argv = [sys.executable, "-m", "gunicorn", "presscentre.wsgi", "-c", "deploy/gunicorn.conf.py"]
         argv += ["--bind", f"127.0.0.1:{port}"]
@@ -366,8 +366,10 @@ def targets_missed(rows: list[Row], rss: dict[str, list[float]]) -> list[str]:
 
 def server_label(args) -> str:
     if args.server == "granian":
-        return f"granian (WSGI) {args.workers} workers x {args.blocking_threads} blocking threads"
-    return f"gunicorn {args.workers} workers x {args.threads} threads"
+        threads = f"{args.cold_threads} blocking thread(s) for the cold rows, {args.blocking_threads} for the warm ones"
+    else:
+        threads = f"{args.cold_threads} thread(s) for the cold rows, {args.threads} for the warm ones"
+    return f"{'granian (WSGI)' if args.server == 'granian' else 'gunicorn'} {args.workers} workers x {threads}"
 
 
 def report(rows: list[Row], rss: dict[str, list[float]], args, paths: dict[str, str], missed: list[str]) -> str:
@@ -421,6 +423,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (default 4)")
     parser.add_argument("--server", choices=("granian", "gunicorn"), default="granian", help="the app server")
     parser.add_argument("--blocking-threads", type=int, default=4, help="granian threads per worker (default 4)")
+    parser.add_argument(
+        "--cold-threads",
+        type=int,
+        default=1,
+        help="threads per worker of the cold server (default 1: a miss is CPU-bound, see docs/performance.md)",
+    )
     parser.add_argument("--items", type=int, default=100_000, help="archive size passed to generate.py")
     parser.add_argument("--comments", type=int, default=200_000, help="comments passed to generate.py")
     parser.add_argument("--database", default="presscentre_bench_archive", help="the generated archive's database")
@@ -455,13 +463,13 @@ def main() -> int:
     rss: dict[str, list[float]] = {}
     try:
         cache.flushdb()
-        cold_env = app_env(args, folder, args.database, page_cache=False)
+        cold_env = app_env(args, folder, args.database, page_cache=False, threads=args.cold_threads)
         subprocess.run(  # noqa: S603 - fixed argv
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"], cwd=REPO, env=cold_env, check=True
         )
 
         out(f"cold: {args.server} with the page cache off")
-        cold = start_app(stack, "cold", COLD_PORT, cold_env, args)
+        cold = start_app(stack, "cold", COLD_PORT, cold_env, args, threads=args.cold_threads)
         pages_dir = folder / "static-pages"
         pages_dir.mkdir()
         for page, path in paths.items():
@@ -472,7 +480,9 @@ def main() -> int:
         stack.stop("cold")
 
         out(f"warm: {args.server} with the page cache in Redis, then Varnish in front of it")
-        warm = start_app(stack, "warm", WARM_PORT, app_env(args, folder, args.database, page_cache=True), args)
+        warm_threads = args.blocking_threads if args.server == "granian" else args.threads
+        warm_env = app_env(args, folder, args.database, page_cache=True, threads=warm_threads)
+        warm = start_app(stack, "warm", WARM_PORT, warm_env, args, threads=warm_threads)
         for page, path in paths.items():
             rows.append(measure(page, "warm, app cache", f"http://127.0.0.1:{WARM_PORT}{path}", args))
         start_varnish(stack, folder)

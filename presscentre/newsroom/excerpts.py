@@ -28,6 +28,13 @@ def text_of_body(raw_blocks) -> str:
     return " ".join(parts)
 
 
+def excerpt_of(summary: str, raw_blocks) -> str:
+    """The editor's summary, or the body's text cut at about 55 words ending in "..."."""
+    if summary.strip():
+        return summary.strip()
+    return cut_on_word_boundary(text_of_body(raw_blocks))
+
+
 def cut_on_word_boundary(text: str, words: int = EXCERPT_WORDS) -> str:
     """Return the first `words` words of `text`, ending in "..." when anything was cut."""
     all_words = text.split()

@@ -11,7 +11,7 @@ from wagtail.models import Page
 from presscentre.core.pagination import page_or_404
 from presscentre.core.site_memo import MemoisedViewRestrictions
 from presscentre.embargo.services import public_items
-from presscentre.newsroom.listing import listing_entries
+from presscentre.newsroom.listing import ListedItem, listed_items, listing_entries
 from presscentre.newsroom.models.article import ArticlePage
 from presscentre.newsroom.models.media_appearance import MediaAppearancePage
 from presscentre.newsroom.models.press_release import PressReleasePage
@@ -73,11 +73,12 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
         # The total is cached per listing (this index, archive and type filter) until the listings are purged.
         count_key = f"press-centre:{self.pk}:{archive}:{item_type.type_slug if item_type else ''}"
         page = page_or_404(
-            items,
+            ListedItem.rows_of(items),
             request.GET.get("page"),
             per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE,
             count_key=count_key,
         )
+        page.object_list = listed_items(page.object_list)
         return {
             "items": page,
             "entries": listing_entries(page, press_centre=self, request=request),

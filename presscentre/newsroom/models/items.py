@@ -189,7 +189,7 @@ class NewsItemPage(MemoisedViewRestrictions, Page):
         """The editor's summary, or the body cut at about 55 words ending in "..."."""
         if self.summary.strip():
             return self.summary.strip()
-        return cut_on_word_boundary(self.excerpt_source())
+        return cut_on_word_boundary(self.excerpt_source())  # a type may cut from its own field (a release's lead)
 
     def excerpt_source(self) -> str:
         """The prose an excerpt is cut from when the editor wrote no summary."""
