@@ -45,16 +45,18 @@ def main() -> int:
     client = Client(HTTP_HOST="127.0.0.1")
     for path in args.paths:
         first = client.get(path)
-        timings = []
+        timings, cpu = [], []
         for _ in range(args.repeat):
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.thread_time()
             client.get(path)
             timings.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.thread_time() - started_cpu) * 1000)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         slowest = sorted(queries.captured_queries, key=lambda query: -float(query["time"]))[:3]
         print(
-            f"{path}: {first.status_code}, median {statistics.median(timings):.1f} ms over {args.repeat}, "
+            f"{path}: {first.status_code}, median {statistics.median(timings):.1f} ms over {args.repeat} "
+            f"(Python CPU {statistics.median(cpu):.1f} ms, the rest waiting on PostgreSQL), "
             f"{len(queries.captured_queries)} queries"
         )
         for query in slowest:
