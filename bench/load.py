@@ -256,6 +256,14 @@ def start_app(stack: Stack, name: str, port: int, env: dict[str, str], args, *, 
     return process
 
 
+def production_varnish_parameters() -> list[str]:
+    """The `-p name=value` tuning of deploy/systemd/varnish.service.d/presscentre.conf, so the bench runs what
+    a deployment runs (the paths and the jail there are the deployment's own)."""
+    unit = (REPO / "deploy/systemd/varnish.service.d/presscentre.conf").read_text()
+    tuning = re.findall(r"-p ((?!vcl_path=)\S+=\S+)", unit)
+    return [part for pair in tuning for part in ("-p", pair)]
+
+
 def start_varnish(stack: Stack, folder: Path) -> None:
     (folder / "backends.vcl").write_text(
         f'backend app1 {{ .host = "127.0.0.1"; .port = "{WARM_PORT}"; }}\n'
@@ -265,6 +273,7 @@ def start_varnish(stack: Stack, folder: Path) -> None:
     varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
     argv = [varnishd, "-F", "-j", "none", "-a", f"127.0.0.1:{VARNISH_PORT}", "-f", str(VCL)]
     argv += ["-p", f"vcl_path={folder}", "-n", str(folder / "varnish"), "-s", "malloc,256m"]
+    argv += production_varnish_parameters()
     stack.start("varnish", argv)
     wait_for(stack, "varnish", f"http://127.0.0.1:{VARNISH_PORT}/healthz")
 

@@ -120,6 +120,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         }
     )
+elif env_flag("DATABASE_PREPARED_STATEMENTS", default=True):
+    # PostgreSQL plans each statement once per connection and reuses the plan (psycopg prepares a statement on
+    # its third run): a third of a page's database CPU (docs/performance.md). Turn off (false) behind a
+    # transaction-pooling PgBouncer older than 1.21, which cannot keep prepared statements.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()

@@ -31,7 +31,7 @@ GENERATION_KEY = "presscentre:site-memo:generation"
 # is seen everywhere within five minutes at worst.
 GENERATION_SECONDS = 300
 # Host names are checked against ALLOWED_HOSTS before the memo is used; the cap is a second guard.
-MAX_ENTRIES = 256
+MAX_ENTRIES = 1024
 
 _UNSET = object()
 
@@ -94,7 +94,8 @@ def _read_generation() -> str:
 def memoised(key: Hashable, compute: Callable[[], Any]) -> Any:
     """A copy of what `compute()` returns, remembered per process until the next `bump()`.
 
-    `compute` must read only rows whose changes call `bump()` (see `signal_handlers`).
+    `compute` must read only rows whose changes call `bump()` (see `connect`). None is never remembered, so
+    looking up things that do not exist (a mistyped URL) cannot fill the memory.
     """
     scope = _scope.get()
     if scope is None:
@@ -105,7 +106,8 @@ def memoised(key: Hashable, compute: Callable[[], Any]) -> Any:
     value = _memo.lookup(generation, key)
     if value is _UNSET:
         value = compute()
-        _memo.keep(generation, key, value)
+        if value is not None:
+            _memo.keep(generation, key, value)
     return copy.copy(value)
 
 
@@ -203,6 +205,7 @@ MEMOISED_MODELS = (
     "newsroom.PressCentreSettings",
     "newsroom.DefaultPressContact",
     "newsroom.PressContact",
+    "newsroom.Category",
     "comments.CommentSettings",
     "syndication.SyndicationSettings",
 )

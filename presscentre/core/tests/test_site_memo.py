@@ -9,7 +9,12 @@ from wagtail.models import PageViewRestriction
 from presscentre.core import site_memo
 from presscentre.newsroom.models import PressCentreSettings
 from presscentre.newsroom.models.site_settings import DefaultPressContact
-from presscentre.newsroom.tests.factories import ArticleFactory, PressContactFactory, PressReleaseFactory
+from presscentre.newsroom.tests.factories import (
+    ArticleFactory,
+    CategoryFactory,
+    PressContactFactory,
+    PressReleaseFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +129,23 @@ def test_outside_a_request_every_read_goes_to_the_database(site_settings):
     assert site_memo.memoised("key", compute) == "value"
     assert site_memo.memoised("key", compute) == "value"
     assert len(calls) == 2
+
+
+def test_a_category_archive_follows_its_category(newsroom, reader):
+    assert reader.get("/category/housing/").status_code == 404  # not remembered as missing...
+    category = CategoryFactory(name="Housing", slug="housing")
+    ArticleFactory(parent=newsroom, categories=[category])
+    assert '<h1><span class="archive-kind">Category:</span> Housing</h1>' in reader.get("/category/housing/").text
+
+    category.name = "Homes"
+    category.save()
+
+    assert "Category:</span> Homes</h1>" in reader.get("/category/housing/").text
+
+
+def test_unknown_names_do_not_fill_the_memory(newsroom, reader):
+    for number in range(20):
+        assert reader.get(f"/category/nothing-{number}/").status_code == 404
+
+    assert all(value is not None for value in site_memo._memo._values.values())
+    assert not any(key[0] == "category" for key in site_memo._memo._values if isinstance(key, tuple))

@@ -9,7 +9,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from presscentre.core.pagination import page_or_404
-from presscentre.core.site_memo import MemoisedViewRestrictions
+from presscentre.core.site_memo import MemoisedViewRestrictions, memoised
 from presscentre.embargo.services import public_items
 from presscentre.newsroom.listing import ListedItem, listed_items, listing_entries
 from presscentre.newsroom.models.article import ArticlePage
@@ -92,7 +92,9 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
 
     @path("category/<str:slug>/", name="category")
     def category_view(self, request, slug):
-        category = get_object_or_404(Category, slug=slug)
+        category = memoised(("category", slug), lambda: Category.objects.filter(slug=slug).first())
+        if category is None:
+            raise Http404("No such category.")
         items = self.items(timezone.now()).filter(category_links__category=category)
         context = self.listing_context(request, items, archive=f"category:{category.pk}")
         context["category"] = category
