@@ -209,13 +209,22 @@ class NewsItemPage(MemoisedViewRestrictions, Page):
             return loaded
         return [link.person for link in self.person_links.all()]
 
-    def load_categories_and_people(self) -> None:
-        """Read the saved categories and people once, one plain query each, for a page showing them several times."""
+    def tag_names(self) -> list[str]:
+        loaded = self.__dict__.get("_loaded_tag_names")
+        if loaded is not None:
+            return loaded
+        return [tag.name for tag in self.tags.all()]
+
+    def load_links(self) -> None:
+        """Read the saved categories, people and tags once, one plain query each, for the item's own page."""
         from presscentre.newsroom.models.snippets import Category, Person
 
         order = ("item_links__sort_order", "item_links__pk")
         self._loaded_categories = list(Category.objects.filter(item_links__item=self).order_by(*order))
         self._loaded_people = list(Person.objects.filter(item_links__item=self).order_by(*order))
+        # Tags as plain names: taggit's manager costs more than the query.
+        tagged = NewsItemTag.objects.filter(content_object=self).order_by("pk")
+        self._loaded_tag_names = list(tagged.values_list("tag__name", flat=True))
 
     def is_embargoed_at(self, at: datetime) -> bool:
         return self.embargo_until is not None and at < self.embargo_until
@@ -258,8 +267,10 @@ class NewsItemPage(MemoisedViewRestrictions, Page):
         if not getattr(request, "is_preview", False):
             # The page, its metadata and its byline all read the categories and people: fetch them once, one
             # query each, rather than a query per link each time (a preview shows the editor's unsaved links).
-            self.load_categories_and_people()
+            self.load_links()
         context["press_centre"] = self.get_parent().specific
+        # What the shared navigation asks of a listing: said here, as a failed template lookup is slow.
+        context.update(current_type=None, category=None, person=None)
         if self.is_embargoed_at(timezone.now()):
             context["embargo_banner"] = (
                 f"EMBARGOED: not for publication until {self.embargo_line()[len('EMBARGOED UNTIL ') :]}"
