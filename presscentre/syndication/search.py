@@ -10,7 +10,7 @@ import re
 import unicodedata
 import zoneinfo
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -258,7 +258,7 @@ def _walked_newest_first(filtered, words: list[str]) -> Callable[[int, int], lis
     walk = _WALK.format(window=window_sql, own_entry=entry_sql)
 
     def walked(offset: int, limit: int) -> list[int]:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with _planned_for_these_values() as cursor:
             cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(walk, [*window_params, *entry_params, limit, offset])
             return list(dict.fromkeys(row[0] for row in cursor.fetchall()))
@@ -323,13 +323,26 @@ def _newest_first(items) -> Callable[[int, int], list[int]]:
 
     def newest_ids(offset: int, limit: int) -> list[int]:
         try:
-            with _savepoint():
+            with _planned_for_these_values():
                 return list(dict.fromkeys(ordered[offset : offset + limit]))
         except DatabaseError:
             logger.warning("Search backend rejected a newest-first page", exc_info=True)
             return []
 
     return newest_ids
+
+
+@contextmanager
+def _planned_for_these_values():
+    """A transaction (or savepoint) whose statements PostgreSQL plans for the values they carry.
+
+    Statements are prepared and their plans kept per connection (DATABASE_PREPARED_STATEMENTS); a kept plan
+    cannot know how many ids an array parameter holds or how common a word is, and for these queries picked a
+    plan six times slower (1 ms to 6 ms for "economy budget").
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield cursor
 
 
 def _savepoint():
