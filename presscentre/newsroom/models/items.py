@@ -1,5 +1,6 @@
 """The fields and behaviour every newsroom item shares, whatever its type."""
 
+import dataclasses
 import functools
 import zoneinfo
 from datetime import datetime
@@ -216,15 +217,16 @@ class NewsItemPage(MemoisedViewRestrictions, Page):
         return [tag.name for tag in self.tags.all()]
 
     def load_links(self) -> None:
-        """Read the saved categories, people and tags once, one plain query each, for the item's own page."""
-        from presscentre.newsroom.models.snippets import Category, Person
+        """Read the saved categories, people and tags at once, in one query, for the item's own page.
 
-        order = ("item_links__sort_order", "item_links__pk")
-        self._loaded_categories = list(Category.objects.filter(item_links__item=self).order_by(*order))
-        self._loaded_people = list(Person.objects.filter(item_links__item=self).order_by(*order))
-        # Tags as plain names: taggit's manager costs more than the query.
-        tagged = NewsItemTag.objects.filter(content_object=self).order_by("pk")
-        self._loaded_tag_names = list(tagged.values_list("tag__name", flat=True))
+        The page shows their names, slugs and roles only, so they come as plain `LinkedName`s.
+        """
+        loaded = {"category": [], "person": [], "tag": []}
+        for kind, name, slug, role, _order, _pk in _links_of(self):
+            loaded[kind].append(LinkedName(name=name, slug=slug, role=role))
+        self._loaded_categories = loaded["category"]
+        self._loaded_people = loaded["person"]
+        self._loaded_tag_names = [link.name for link in loaded["tag"]]
 
     def is_embargoed_at(self, at: datetime) -> bool:
         return self.embargo_until is not None and at < self.embargo_until
@@ -302,6 +304,40 @@ class ItemCategory(Orderable):
     category = models.ForeignKey("newsroom.Category", on_delete=models.CASCADE, related_name="item_links")
 
     panels = [FieldPanel("category")]
+
+
+@dataclasses.dataclass(frozen=True)
+class LinkedName:
+    """A category, person or tag as an item page shows it."""
+
+    name: str
+    slug: str
+    role: str = ""
+
+
+def _links_of(item: NewsItemPage):
+    """(kind, name, slug, role, order, link id) of the item's categories, people and tags, each in the editor's
+    order (tags in the order they were added)."""
+    text = models.CharField()
+
+    def rows(links, kind: str, target: str, role):
+        return (
+            links.filter(**{"item" if kind != "tag" else "content_object": item})
+            .order_by()
+            .values_list(
+                models.Value(kind, output_field=text),
+                f"{target}__name",
+                f"{target}__slug",
+                role,
+                "sort_order" if kind != "tag" else "pk",
+                "pk",
+            )
+        )
+
+    categories = rows(ItemCategory.objects, "category", "category", models.Value("", output_field=text))
+    people = rows(ItemPerson.objects, "person", "person", "person__role")
+    tags = rows(NewsItemTag.objects, "tag", "tag", models.Value("", output_field=text))
+    return sorted(categories.union(people, tags, all=True), key=lambda row: (row[4], row[5]))
 
 
 def category_links_with_categories() -> models.Prefetch:

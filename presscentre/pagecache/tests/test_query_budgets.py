@@ -46,7 +46,7 @@ BUDGETS = {
     "/search/?q=budget": (15, 7),
     "/search/?q=budget&type=report&page=2": (15, 7),
 }
-ITEM_BUDGETS = {"press release": (14, 7), "article": (12, 6), "report": (13, 7), "media appearance": (12, 6)}
+ITEM_BUDGETS = {"press release": (12, 5), "article": (10, 4), "report": (11, 5), "media appearance": (10, 4)}
 ITEM_FEED_BUDGET = (7, 2)
 
 
