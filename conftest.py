@@ -47,6 +47,8 @@ def _hermetic_settings(settings, tmp_path):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
     caches["default"].clear()  # a local-memory cache outlives its settings: start every test empty
+    # A test's requests and changes run in one process, so the local cache serves the site memory as Redis would.
+    settings.PRESSCENTRE_SITE_MEMO = True
     settings.STORAGES = {
         **django_settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

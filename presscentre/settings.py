@@ -132,6 +132,9 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "presscentre.pagecache.cache_backend.ReusingRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "presscentre"}}
+# The site memory (core/site_memo.py) needs a cache every process shares: with the per-process memory cache a
+# change made by another process (the worker, a management command) would not reach this one's memory.
+PRESSCENTRE_SITE_MEMO = env_flag("PRESSCENTRE_SITE_MEMO", default=bool(REDIS_URL))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

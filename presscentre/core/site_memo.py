@@ -10,7 +10,8 @@ Handed-out objects are copies: a request may set attributes on what it gets (Wag
 settings, routing caches the parent on a child) without touching what other requests get.
 
 Outside a request (the worker, management commands, the shell) nothing is memoised and every read goes to the
-database as before.
+database as before. The memory is on only with a cache every process shares (PRESSCENTRE_SITE_MEMO, on when
+REDIS_URL is set): with a per-process cache, another process's change could not reach this one's memory.
 """
 
 import contextvars
@@ -21,6 +22,7 @@ import uuid
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -133,6 +135,8 @@ def site_memo_scope(get_response):
     """Middleware: lets the request use the memory (after CommonMiddleware has checked the host name)."""
 
     def middleware(request):
+        if not settings.PRESSCENTRE_SITE_MEMO:
+            return get_response(request)
         token = _scope.set(_RequestScope())
         try:
             request._wagtail_site = site_for_request(request)

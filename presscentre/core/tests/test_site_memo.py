@@ -149,3 +149,13 @@ def test_unknown_names_do_not_fill_the_memory(newsroom, reader):
 
     assert all(value is not None for value in site_memo._memo._values.values())
     assert not any(key[0] == "category" for key in site_memo._memo._values if isinstance(key, tuple))
+
+
+def test_without_a_shared_cache_every_request_reads_the_rows(newsroom, site_settings, reader, settings):
+    settings.PRESSCENTRE_SITE_MEMO = False  # the default without REDIS_URL: other processes could not tell us
+    reader.get("/")
+
+    read = _tables(_queries(reader, "/"))
+
+    assert "wagtailcore_site" in read
+    assert "newsroom_presscentresettings" in read
