@@ -38,7 +38,11 @@ def main() -> int:
     import django
 
     django.setup()
+    from django.core.management import call_command
     from django.db import connection
+
+    # With DEBUG off pages link hashed static files: collect them first (into STATIC_ROOT, as a deployment does).
+    call_command("collectstatic", interactive=False, verbosity=0)
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
