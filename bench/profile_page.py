@@ -3,9 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/presscentre_bench_archive \\
         .venv/bin/python bench/profile_page.py / /category/economy-11/ "/search/?q=economy" [--tree]
 
-Runs with DEBUG off and the page cache off (what the "cold" rows of bench/load.py measure), after one warm-up
-request per page so that per-process caches (content types, site root paths, templates) are as in a running
-server. Reads only; point it at the database bench/generate.py made.
+Runs with DEBUG off, the page cache off and Redis (REDIS_URL, default database 10) as the shared cache: what the
+"cold" rows of bench/load.py measure. After one warm-up request per page, so that per-process caches (content
+types, site root paths, templates, the site memory) are as in a running server. Reads only; point it at the
+database bench/generate.py made.
 """
 
 import argparse
@@ -33,6 +34,8 @@ def main() -> int:
         SECRET_KEY=os.environ.get("SECRET_KEY") or "profile-only-" + "x" * 50,
         LOG_LEVEL="WARNING",
     )
+    # As bench/load.py's servers: Redis as the shared cache, so the site memory is on (core/site_memo.py).
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/10")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "presscentre.settings")
     sys.path.insert(0, str(REPO))
     import django
