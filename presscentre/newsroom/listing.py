@@ -8,7 +8,6 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from urllib.parse import quote
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import dateformat
 
 from presscentre.newsroom.excerpts import excerpt_of
@@ -40,9 +39,7 @@ class ListedItem:
         """`items` (a queryset of items) as rows of these fields, for `listed_items`."""
         return items.values_list(*(field.name for field in fields(cls)))
 
-    @property
-    def specific_type(self) -> type[NewsItemPage]:
-        return ContentType.objects.get_for_id(self.content_type_id).model_class()
+    specific_type = NewsItemPage.specific_type  # reads only content_type_id
 
     @property
     def excerpt(self) -> str:
