@@ -19,7 +19,9 @@ demo: $(VENV)/.installed   ## migrate, load the demo content, serve web + worker
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py load_demo_comments
 	$(PY) manage.py load_demo_contacts
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start
+	@# Ctrl-C stops every process; honcho then exits 130, which is how a demo is meant to end, not an error.
+	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start; status=$$?; \
+	if [ $$status -eq 130 ] || [ $$status -eq 0 ]; then echo "Demo stopped."; else exit $$status; fi
 
 # axe-core for the browser tests; without npm the browser tests skip (in CI they fail instead).
 node_modules/.installed: package.json package-lock.json

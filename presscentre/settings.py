@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from presscentre.core.client_address import checked_networks
 from presscentre.core.env import env_flag, env_int, env_list, env_time_zone
+from presscentre.core.urls_public import checked_origin
 
 PROJECT_DIR = Path(__file__).resolve().parent
 BASE_DIR = PROJECT_DIR.parent
@@ -216,6 +217,16 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 *
 
 WAGTAIL_SITE_NAME = os.environ.get("WAGTAIL_SITE_NAME", "Press Centre")
 WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The one public origin every absolute URL starts with (feeds, sitemaps, canonical links, journalists' links,
+# emails, calendar files): presscentre.core.urls_public. Defaults to the admin's base; the Site record's hostname
+# is for routing requests only. Wagtail's API builds its own detail URLs from WAGTAILAPI_BASE_URL: the same origin.
+if os.environ.get("PRESSCENTRE_PUBLIC_URL", "").strip():
+    PRESSCENTRE_PUBLIC_URL = checked_origin(os.environ["PRESSCENTRE_PUBLIC_URL"], name="PRESSCENTRE_PUBLIC_URL")
+else:
+    PRESSCENTRE_PUBLIC_URL = checked_origin(
+        WAGTAILADMIN_BASE_URL, name="WAGTAILADMIN_BASE_URL (or set PRESSCENTRE_PUBLIC_URL)"
+    )
+WAGTAILAPI_BASE_URL = PRESSCENTRE_PUBLIC_URL
 WAGTAILIMAGES_IMAGE_MODEL = "core.PressCentreImage"
 WAGTAILDOCS_DOCUMENT_MODEL = "core.PressCentreDocument"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -227,7 +238,14 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("WAGTAILIMAGES_MAX_IMAGE_PIXELS", default=60_000_000, minimum=1)
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_WORKFLOW_ENABLED = True
+# The admin asks no third party for anything: no check for new Wagtail releases from the dashboard.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+# One way to type and show a date and a time in every admin form: 2026-12-04 09:30, 24-hour clock.
+WAGTAIL_DATE_FORMAT = "%Y-%m-%d"
+WAGTAIL_DATETIME_FORMAT = "%Y-%m-%d %H:%M"
+WAGTAIL_TIME_FORMAT = "%H:%M"
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # the admin asks no third party for avatars: initials instead (core.avatars)
 
 PRESSCENTRE_ITEMS_PER_PAGE = env_int("PRESSCENTRE_ITEMS_PER_PAGE", default=20, minimum=1)
 
@@ -254,7 +272,15 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # LOG_TASKS_LEVEL: the least level shown from the task worker's own loggers (the demo shows WARNING and up).
+    "filters": {
+        "task_level": {
+            "()": "presscentre.core.log_filters.MinimumLevelFor",
+            "loggers": ["django_tasks", "django_tasks_db"],
+            "level": os.environ.get("LOG_TASKS_LEVEL", "INFO"),
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["task_level"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
 }
 
@@ -349,6 +375,10 @@ PRESSCENTRE_ADMIN_CONTENT_SECURITY_POLICY = {
         "frame-src": ["'self'"],
         "frame-ancestors": ["'self'"],
     },
+}
+# A preview is the public page as it will be, framed by the admin's own preview panel (its own origin only).
+PRESSCENTRE_PREVIEW_CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "frame-ancestors": ["'self'"]},
 }
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

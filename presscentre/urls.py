@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("presscentre.syndication.feed_urls")),
     path("", include("presscentre.syndication.sitemap_urls")),
     path("", include("presscentre.syndication.search_urls")),
+    path("", include("presscentre.newsroom.branding_urls")),
     path("api/v2/", include("presscentre.syndication.api_urls")),
     path("embargoed/", include("presscentre.embargo.urls")),
     path("comments/", include("presscentre.comments.urls")),

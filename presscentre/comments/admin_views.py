@@ -18,7 +18,6 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.text import Truncator
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.sidebar import LinkMenuItem
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, StatusTagColumn, TitleColumn
 from wagtail.admin.views import generic
@@ -486,15 +485,3 @@ def personal_data(request):
         "header_icon": "user",
     }
     return TemplateResponse(request, "comments/admin/personal_data.html", context)
-
-
-# Dashboard
-
-
-class PendingCommentsPanel(Component):
-    name = "pending_comments"
-    template_name = "comments/admin/pending_panel.html"
-    order = 90
-
-    def get_context_data(self, parent_context):
-        return {"count": pending_count(), "queue_url": f"{reverse('comments_admin:index')}?status=pending"}

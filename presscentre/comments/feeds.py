@@ -1,7 +1,7 @@
 """RSS 2.0 comment feeds: the whole site's latest comments and one item's.
 
 Approved comments on items the public may see now only (the embargo rule's `public_items`), and commenters by
-name alone: no email address appears in any field.
+name alone: no email address appears in any field. Links are on the configured public base (core.urls_public).
 """
 
 from django.contrib.syndication.views import Feed
@@ -12,6 +12,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from wagtail.models import Site
 
 from presscentre.comments.services import comment_body_html, latest_public_comments
+from presscentre.core.urls_public import public_page_url, public_url
 from presscentre.embargo.services import public_items
 
 FEED_LENGTH = 50
@@ -39,10 +40,10 @@ class _CommentFeed(Feed):
         return comment_body_html(comment.body)
 
     def item_link(self, comment) -> str:
-        return f"{comment.item.get_url(request=self.request) or '/'}#comment-{comment.pk}"
+        return f"{public_page_url(comment.item, self.request) or public_url('/')}#comment-{comment.pk}"
 
     def item_guid(self, comment) -> str:
-        return self.request.build_absolute_uri(self.item_link(comment))
+        return self.item_link(comment)
 
     item_guid_is_permalink = True
 
@@ -60,10 +61,10 @@ class SiteCommentsFeed(_CommentFeed):
         return f"Comments for {self._site_name() or 'the press centre'}"
 
     def link(self) -> str:
-        return "/"
+        return public_url("/")
 
     def feed_url(self) -> str:
-        return reverse("comments:feed")
+        return public_url(reverse("comments:feed"))
 
     def items(self):
         return latest_public_comments(at=self.now, limit=FEED_LENGTH)
@@ -82,10 +83,10 @@ class ItemCommentsFeed(_CommentFeed):
         return f"Comments on: {item.title}"
 
     def link(self, item) -> str:
-        return item.get_url(request=self.request) or "/"
+        return public_page_url(item, self.request) or public_url("/")
 
     def feed_url(self, item) -> str:
-        return reverse("comments:item_feed", args=[item.pk])
+        return public_url(reverse("comments:item_feed", args=[item.pk]))
 
     def description(self, item) -> str:
         return f"Readers' comments on {item.title}."

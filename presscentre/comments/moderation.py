@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from presscentre.comments.models import Comment, CommentSettings
+from presscentre.core.urls_public import public_page_url
 from presscentre.embargo.services import purge_item_from_caches
 from presscentre.newsroom.models import NewsItemPage
 
@@ -165,7 +166,7 @@ def notify_moderators_of_held_comment(comment: Comment) -> bool:
     if not recipients:
         logger.warning("Comment %s is held for moderation but no moderator has an email address", comment.pk)
         return False
-    context = {"comment": comment, "item": item, "queue_url": queue_url(), "item_url": item.get_full_url()}
+    context = {"comment": comment, "item": item, "queue_url": queue_url(), "item_url": public_page_url(item)}
     send_mail(
         f"Comment awaiting moderation on {item.title}",
         render_to_string("emails/comment_held.txt", context),

@@ -16,6 +16,7 @@ from wagtail.models import ModelLogEntry
 
 from presscentre.comments.models import Comment
 from presscentre.comments.moderation import purge_items
+from presscentre.core.urls_public import public_page_url
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def export_personal_data(email: str) -> dict:
         "comments": [
             {
                 "id": comment.pk,
-                "item": {"id": comment.item_id, "title": comment.item.title, "url": comment.item.get_full_url()},
+                "item": {"id": comment.item_id, "title": comment.item.title, "url": public_page_url(comment.item)},
                 "parent_id": comment.parent_id,
                 "kind": comment.kind,
                 "status": comment.status,

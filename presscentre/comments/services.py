@@ -24,6 +24,7 @@ from django.template.defaultfilters import linebreaks_filter, urlize
 from django.utils.safestring import SafeString, mark_safe
 
 from presscentre.comments.models import Comment, CommentSettings
+from presscentre.core.urls_public import public_base_url, public_page_url
 from presscentre.embargo.services import public_items
 
 logger = logging.getLogger(__name__)
@@ -116,7 +117,7 @@ class AkismetChecker:
 def configured_spam_checker() -> SpamChecker | None:
     """The Akismet checker when PRESSCENTRE_AKISMET_KEY is set, else None."""
     key = getattr(django_settings, "PRESSCENTRE_AKISMET_KEY", "")
-    return AkismetChecker(key, blog=django_settings.WAGTAILADMIN_BASE_URL) if key else None
+    return AkismetChecker(key, blog=public_base_url()) if key else None
 
 
 # Posting
@@ -209,7 +210,7 @@ def post_comment(
     )
     comment.status = moderation_status(comment, settings=settings)
     if comment.status != Comment.Status.SPAM and checker is not None:
-        verdict = checker.is_spam(comment, permalink=item.get_full_url() or "")
+        verdict = checker.is_spam(comment, permalink=public_page_url(item))
         if verdict is True:
             comment.status = Comment.Status.SPAM
         elif verdict is None:

@@ -1,6 +1,7 @@
 from wagtail import hooks
 
-from presscentre.comments.admin_views import BULK_ACTIONS, MODERATE, PendingCommentsPanel, comment_viewset
+from presscentre.comments.admin_views import BULK_ACTIONS, comment_viewset
+from presscentre.comments.panels import PendingCommentsPanel
 
 
 @hooks.register("register_admin_viewset")
@@ -14,7 +15,7 @@ for bulk_action in BULK_ACTIONS:
 
 @hooks.register("construct_homepage_panels")
 def add_pending_comments_panel(request, panels):
-    if request.user.has_perm(MODERATE):
+    if PendingCommentsPanel.is_shown_to(request.user):
         panels.append(PendingCommentsPanel())
 
 

@@ -17,8 +17,14 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
 
     def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
         parts = super().get_policy_parts(request, response, report_only=report_only)
-        if not report_only and parts.config is None and is_admin_path(request.path_info):
+        if report_only or parts.config is not None:
+            return parts
+        if is_admin_path(request.path_info):
             parts.config = settings.PRESSCENTRE_ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"]
+        elif getattr(request, "is_dummy", False):
+            # Wagtail renders a preview through a made-up request for the page's public address, so this
+            # middleware sees a public path; the admin's preview panel frames the answer, and only the admin may.
+            parts.config = settings.PRESSCENTRE_PREVIEW_CONTENT_SECURITY_POLICY["DIRECTIVES"]
         return parts
 
 

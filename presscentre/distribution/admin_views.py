@@ -1,6 +1,6 @@
 """The distribution screens in the Wagtail admin: contacts and lists (model viewsets, with CSV import and
-export), and distributions (create, preview, test send, send now or later, cancel, report). Views read the
-request and call one function in `services`, `sending` or `contacts_csv`."""
+export), and distributions (create, preview, test send, a confirmation step before sending now or later,
+cancel, report). Views read the request and call one function in `services`, `sending` or `contacts_csv`."""
 
 from django import forms
 from django.contrib import messages
@@ -13,16 +13,16 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, urlencode
 from django.views.decorators.clickjacking import xframe_options_sameorigin
-from django.views.decorators.http import require_POST
-from wagtail.admin.forms import WagtailAdminModelForm
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import HeaderButton
 
+from presscentre.core.urls_public import public_base_url
 from presscentre.distribution import services
 from presscentre.distribution.contacts_csv import (
     MalformedFile,
@@ -32,7 +32,7 @@ from presscentre.distribution.contacts_csv import (
     read_contacts_csv,
 )
 from presscentre.distribution.demo import SAMPLE_CSV
-from presscentre.distribution.forms import ContactsConfirmForm, ContactsUploadForm, SendForm
+from presscentre.distribution.forms import ContactsConfirmForm, ContactsUploadForm, DistributionForm, SendForm
 from presscentre.distribution.models import Delivery, Distribution, MediaContact, MediaList
 
 ADD_CONTACTS = "distribution.add_mediacontact"
@@ -63,6 +63,13 @@ class ContactIndexView(generic.IndexView):
         return reverse("media_contacts:export") + (f"?{query}" if query else "")
 
 
+class YesNoColumn(Column):
+    """A true/false field as the words 'Yes' and 'No' (Wagtail would print Python's True and False)."""
+
+    def get_value(self, instance):
+        return "Yes" if super().get_value(instance) else "No"
+
+
 class MediaContactViewSet(ModelViewSet):
     model = MediaContact
     name = "media_contacts"
@@ -71,7 +78,14 @@ class MediaContactViewSet(ModelViewSet):
     menu_label = "Media contacts"
     index_view_class = ContactIndexView
     copy_view_enabled = False
-    list_display = ["name", "email", "outlet", "role", "opted_out", "bounce_count"]
+    list_display = [
+        "name",
+        "email",
+        "outlet",
+        "role",
+        YesNoColumn("opted_out", label="Opted out", sort_key="opted_out"),
+        "bounce_count",
+    ]
     list_filter = ["lists", "topics", "opted_out"]
     search_fields = ["name", "email", "outlet", "role"]
     search_backend_name = None
@@ -164,6 +178,11 @@ def sample_csv_view(request):
     return FileResponse(SAMPLE_CSV.open("rb"), as_attachment=True, filename="media-contacts-sample.csv")
 
 
+class MediaListIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().annotate(contact_count=Count("contacts"))
+
+
 class MediaListViewSet(ModelViewSet):
     model = MediaList
     name = "media_lists"
@@ -171,24 +190,14 @@ class MediaListViewSet(ModelViewSet):
     icon = "group"
     menu_label = "Media lists"
     copy_view_enabled = False
+    index_view_class = MediaListIndexView
     form_fields = ["name", "description"]
-    list_display = ["name", "description", Column("contact_count", label="Contacts")]
+    list_display = ["name", "description", Column("contact_count", label="Contacts", sort_key="contact_count")]
     search_fields = ["name"]
     search_backend_name = None
 
-    def get_queryset(self, request):
-        return MediaList.objects.annotate(contact_count=Count("contacts"))
-
 
 # Distributions
-
-
-class DistributionForm(WagtailAdminModelForm):
-    def clean_release(self):
-        release = self.cleaned_data["release"]
-        if release is not None and not release.live:
-            raise forms.ValidationError("Choose a published release: journalists' links only open published pages.")
-        return release
 
 
 class DistributionIndexView(generic.IndexView):
@@ -289,7 +298,7 @@ def distribution_detail(request, pk: int):
         "failures": services.failures(distribution),
         "refusal": services.sending_refusal(distribution, at=now) if distribution.is_editable else "",
         "preview": services.preview(distribution, at=distribution.send_at or now),
-        "send_form": SendForm(),
+        "send_form": SendForm(initial={"send_at": request.GET.get("send_at", "")}),
         "can_send": request.user.has_perm(SEND),
         "page_title": "Distribution",
         "header_title": f"Distribution: {distribution.release.title}",
@@ -304,7 +313,10 @@ def email_preview(request, pk: int):
     distribution = _distribution(request, pk)
     response = HttpResponse(services.preview(distribution, at=timezone.now())["html"])
     response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src https:"
+    # Images in the body come from the site's own public address (plain http in development).
+    response["Content-Security-Policy"] = (
+        f"sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src https: {public_base_url()}"
+    )
     return response
 
 
@@ -319,21 +331,46 @@ def send_test(request, pk: int):
     return redirect("distributions:detail", distribution.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def send(request, pk: int):
+    """The confirmation step. GET (the detail page's send button) shows what would go out and to how many, and
+    changes nothing; only a POST from that screen, carrying its signed summary, queues the send."""
     distribution = _distribution(request, pk, SEND)
-    form = SendForm(request.POST)
+    data = request.POST if request.method == "POST" else request.GET
+    typed = data.get("send_at", "")
+    form = SendForm(data)
     if not form.is_valid():
         messages.error(request, " ".join(form.errors.get("send_at", ["Check the time."])))
-        return redirect("distributions:detail", distribution.pk)
+        return redirect(_detail_url(distribution, send_at=typed))
     send_at = form.cleaned_data["send_at"]
-    try:
-        services.schedule_distribution(distribution, by=request.user, at=timezone.now(), send_at=send_at)
-    except ValueError as refusal:
-        messages.error(request, str(refusal))
-    else:
-        messages.success(request, "Scheduled." if send_at else "Sending has started.")
-    return redirect("distributions:detail", distribution.pk)
+    now = timezone.now()
+    if request.method == "POST":
+        try:
+            services.send_confirmed(
+                distribution, token=data.get("confirmation", ""), by=request.user, at=now, send_at=send_at
+            )
+        except ValueError as refusal:
+            messages.error(request, str(refusal))
+        else:
+            messages.success(request, "Scheduled." if send_at else "Sending has started.")
+            return redirect("distributions:detail", distribution.pk)
+    summary = services.summarise_sending(distribution, at=now, send_at=send_at)
+    context = {
+        "distribution": distribution,
+        "summary": summary,
+        "confirmation": "" if summary.refusal else summary.token(),
+        "send_at_value": typed,
+        "back_url": _detail_url(distribution, send_at=typed),
+        "page_title": "Confirm send",
+        "header_title": f"Send: {distribution.release.title}",
+        "header_icon": "mail",
+    }
+    return TemplateResponse(request, "distribution/admin/confirm.html", context)
+
+
+def _detail_url(distribution: Distribution, *, send_at: str = "") -> str:
+    url = reverse("distributions:detail", args=[distribution.pk])
+    return f"{url}?{urlencode({'send_at': send_at})}" if send_at else url
 
 
 @require_POST

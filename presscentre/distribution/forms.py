@@ -1,8 +1,10 @@
 from django import forms
 from django.utils import timezone
+from wagtail.admin.forms import WagtailAdminModelForm
 
 from presscentre.distribution.contacts_csv import MAX_BYTES
 from presscentre.distribution.models import MediaList
+from presscentre.distribution.services import release_state, releases_newest_first
 
 
 class ContactsUploadForm(forms.Form):
@@ -39,3 +41,29 @@ class SendForm(forms.Form):
         if send_at is not None and send_at <= timezone.now():
             raise forms.ValidationError("Choose a time in the future, or leave it empty to send now.")
         return send_at
+
+
+class ReleaseChoiceField(forms.ModelChoiceField):
+    """The release picker: every press release, newest first, each labelled with what it is at `at`."""
+
+    def __init__(self, *, at, **kwargs):
+        self.at = at
+        kwargs.setdefault("label", "Release")
+        kwargs.setdefault("help_text", "Newest first. Only a published release can be sent.")
+        super().__init__(queryset=releases_newest_first(), **kwargs)
+
+    def label_from_instance(self, release) -> str:
+        return f"{release.title} \u2014 {release_state(release, at=self.at)}"
+
+
+class DistributionForm(WagtailAdminModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # In place of Wagtail's page chooser: a list that says which releases are drafts, scheduled or embargoed.
+        self.fields["release"] = ReleaseChoiceField(at=timezone.now())
+
+    def clean_release(self):
+        release = self.cleaned_data["release"]
+        if release is not None and not release.live:
+            raise forms.ValidationError("Choose a published release: journalists' links only open published pages.")
+        return release

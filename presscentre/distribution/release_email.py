@@ -7,15 +7,20 @@ ASCII strings that cannot occur in the release's own text.
 
 import html
 import re
+import textwrap
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from wagtail.rich_text import expand_db_html
 
+from presscentre.core.urls_public import public_base_url, public_page_url, public_url
 from presscentre.embargo.services import embargo_calendar
 
 LINK_MARKER = "PRESSCENTRE-PERSONAL-LINK-f3a9"
@@ -68,22 +73,26 @@ def _domain_of(url: str) -> str:
     return urlsplit(url).hostname or "presscentre.invalid"
 
 
-def compose_release_email(release, *, at: datetime) -> ReleaseEmail:
-    """Render `release` as an email for sending at `at`: under embargo then, the subject carries the embargo
-    line, each recipient gets a personal link and the lift comes as a calendar event."""
+def compose_release_email(release, *, at: datetime, unsubscribe_note: str = "") -> ReleaseEmail:
+    """Render `release` as an email for sending at `at`: the whole release (release line, headline, sub-headline,
+    dateline and lead, every body block, ENDS, notes to editors, boilerplate, media contacts) in a text and an
+    HTML part. Under embargo then, the subject carries the embargo line, each recipient gets a personal link and
+    the lift comes as a calendar event. `unsubscribe_note` replaces the unsubscribe link in the footer (a test
+    sent to someone who is not a contact has none)."""
     from presscentre.newsroom.models import PressCentreSettings
 
     site = release.get_site()
     site_settings = PressCentreSettings.for_site(site) if site else None
-    base_url = site.root_url if site else settings.WAGTAILADMIN_BASE_URL
+    base_url = public_base_url()
     embargoed = release.is_embargoed_at(at)
     boilerplate = release.boilerplate or (site_settings.default_boilerplate if site_settings else None)
     contacts = [link.contact for link in release.contact_links.select_related("contact")]
     if not contacts and site_settings:
         contacts = site_settings.default_contacts()
     zone = site_settings.zone if site_settings else None
-    notes_html = expand_db_html(release.notes_to_editors) if release.notes_to_editors else ""
-    boilerplate_html = expand_db_html(boilerplate.text) if boilerplate else ""
+    notes_html = rich_text_html(release.notes_to_editors)
+    boilerplate_html = rich_text_html(boilerplate.text) if boilerplate else ""
+    body = [render_block(block) for block in release.body]
     context = {
         "release": release,
         "release_line": release.release_line() if embargoed else "FOR IMMEDIATE RELEASE",
@@ -91,6 +100,9 @@ def compose_release_email(release, *, at: datetime) -> ReleaseEmail:
         "embargoed": embargoed,
         "link": LINK_MARKER,
         "unsubscribe_url": UNSUBSCRIBE_MARKER,
+        "unsubscribe_note": unsubscribe_note,
+        "body_html": mark_safe("\n".join(part.html for part in body if part.html)),  # noqa: S308 - built escaped
+        "body_text": "\n\n".join(part.text for part in body if part.text),
         "notes_html": notes_html,
         "notes_text": html_to_text(notes_html),
         "boilerplate_html": boilerplate_html,
@@ -101,31 +113,155 @@ def compose_release_email(release, *, at: datetime) -> ReleaseEmail:
     subject = f"{release.embargo_line()}: {release.title}" if embargoed else release.title
     return ReleaseEmail(
         subject=subject,
-        text=render_to_string("emails/distribution_release.txt", context),
-        html=render_to_string("emails/distribution_release.html", context),
+        text=wrap_text(render_to_string("emails/distribution_release.txt", context)),
+        html=fold_long_lines(render_to_string("emails/distribution_release.html", context)),
         embargoed=embargoed,
-        public_url=release.get_full_url() or "",
+        public_url=public_page_url(release),
         base_url=base_url,
         calendar=embargo_calendar(release) if embargoed else None,
         reply_to=(site_settings.press_office_email if site_settings else "") or "",
     )
 
 
+@dataclass(frozen=True)
+class RenderedBlock:
+    html: str
+    text: str
+
+
+def render_block(block) -> RenderedBlock:
+    """One body block for email: HTML with inline styles (mail clients drop style sheets) and plain text. Embeds
+    become links (an email loads nothing from a provider); images carry their alt text and caption."""
+    value = block.value
+    kind = block.block_type
+    if kind == "paragraph":
+        markup = rich_text_html(value.source)
+        return RenderedBlock(html=markup, text=html_to_text(markup))
+    if kind == "heading":
+        level = "h3" if value.get("level") == "h3" else "h2"
+        size = "1.05em" if level == "h3" else "1.2em"
+        text = value["text"]
+        return RenderedBlock(
+            html=format_html('<{} style="font-size: {};">{}</{}>', level, size, text, level),
+            text=f"{text}\n{('-' if level == 'h3' else '=') * len(text)}",
+        )
+    if kind == "quote":
+        quote = value["quote"].strip()
+        speaker = ", ".join(part for part in (value.get("speaker"), value.get("speaker_role")) if part)
+        html = format_html(
+            '<blockquote style="margin: 1em 0; padding-left: 1em; border-left: 3px solid #888;">'
+            "<p>\u201c{}\u201d</p>{}</blockquote>",
+            linebreaksbr(quote),
+            format_html("<p>\u2014 {}</p>", speaker) if speaker else "",
+        )
+        return RenderedBlock(html=html, text=f"\u201c{quote}\u201d" + (f"\n\u2014 {speaker}" if speaker else ""))
+    if kind == "image":
+        return _image_block(value)
+    if kind == "embed":
+        if value is None or not getattr(value, "url", ""):
+            return RenderedBlock(html="", text="")
+        url = value.url
+        return RenderedBlock(
+            html=format_html('<p>Embedded media: <a href="{}">{}</a></p>', url, url),
+            text=f"[Embedded media: {url}]",
+        )
+    # A block type added later still reaches the journalist as text.
+    text = html_to_text(str(block.render()))
+    return RenderedBlock(html=format_html("<p>{}</p>", text), text=text)
+
+
+def _image_block(value) -> RenderedBlock:
+    alt = value.get("alt_text") or ""
+    caption = value.get("caption") or ""
+    described = " \u2014 ".join(part for part in (alt, caption) if part)
+    text = f"[Image: {described}]" if described else ""
+    image = value.get("image")
+    picture = ""
+    if image is not None:
+        try:
+            rendition = image.get_rendition("max-1200x1200")
+        except OSError:
+            # The file is missing from storage: the words still describe it.
+            picture = ""
+        else:
+            picture = format_html(
+                '<img src="{}" alt="{}" width="{}" style="max-width: 100%; height: auto;">',
+                public_url(rendition.url),
+                alt,
+                min(rendition.width, 600),
+            )
+    caption_html = format_html('<br><small style="color: #555;">{}</small>', caption) if caption else ""
+    if not picture and alt:
+        picture = format_html("<em>[Image: {}]</em>", alt)
+    if not picture and not caption_html:
+        return RenderedBlock(html="", text=text)
+    return RenderedBlock(html=format_html("<p>{}{}</p>", picture, caption_html), text=text)
+
+
+_RELATIVE_HREF = re.compile(r'(\s(?:href|src)=")(/[^/"][^"]*|/)"')
+
+
+def rich_text_html(source: str) -> str:
+    """Stored rich text as email HTML: page and document links expanded, and made absolute on the public site."""
+    if not source:
+        return ""
+    return _RELATIVE_HREF.sub(lambda m: f'{m[1]}{public_url(m[2])}"', expand_db_html(source))
+
+
+# RFC 5322 caps a line at 998 bytes; a longer one makes the whole part quoted-printable, which would hide the
+# markers the prepared message personalises. Plain text is wrapped as mail clients expect; HTML is folded.
+TEXT_WIDTH = 76
+HTML_LINE_LIMIT = 200
+
+
+def wrap_text(text: str) -> str:
+    """Wrap long lines of the text part at TEXT_WIDTH, never breaking a word or an address."""
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= TEXT_WIDTH:
+            lines.append(line)
+            continue
+        indent = "  " if line.startswith("- ") else ""
+        lines.extend(
+            textwrap.wrap(line, TEXT_WIDTH, subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
+        )
+    return "\n".join(lines)
+
+
+def fold_long_lines(markup: str) -> str:
+    """Break HTML lines longer than HTML_LINE_LIMIT characters at spaces (a newline is a space to HTML)."""
+    lines = []
+    for line in markup.split("\n"):
+        while len(line) > HTML_LINE_LIMIT:
+            cut = line.rfind(" ", 0, HTML_LINE_LIMIT)
+            if cut <= 0:
+                cut = line.find(" ", HTML_LINE_LIMIT)
+                if cut == -1:
+                    break
+            lines.append(line[:cut])
+            line = line[cut + 1 :]
+        lines.append(line)
+    return "\n".join(lines)
+
+
 _LINK = re.compile(r'<a\s[^>]*href="([^"]*)"[^>]*>(.*?)</a>', re.IGNORECASE | re.DOTALL)
-_BLOCK_END = re.compile(r"</(p|li|h[1-6]|div)>|<br\s*/?>", re.IGNORECASE)
+_PARAGRAPH_END = re.compile(r"</(p|h[1-6]|div|ul|ol|blockquote)>", re.IGNORECASE)
+_LINE_END = re.compile(r"</li>|<br\s*/?>", re.IGNORECASE)
 _TAG = re.compile(r"<[^>]+>")
 
 
 def html_to_text(markup: str) -> str:
-    """Plain text of rich text for the text part: paragraphs on their own lines, links as 'text (address)'."""
+    """Plain text of rich text for the text part: a blank line between paragraphs, list items as '- ' lines,
+    links as 'text (address)'."""
     if not markup:
         return ""
     text = _LINK.sub(lambda m: f"{m[2]} ({m[1]})" if m[1] and m[1] != m[2] else m[2], markup)
     text = re.sub(r"<li[^>]*>", "- ", text, flags=re.IGNORECASE)
-    text = _BLOCK_END.sub("\n", text)
+    text = _PARAGRAPH_END.sub("\n\n", text)
+    text = _LINE_END.sub("\n", text)
     text = html.unescape(_TAG.sub("", text))
-    lines = [line.strip() for line in text.splitlines()]
-    return "\n".join(line for line in lines if line)
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 RECIPIENT_MARKER = "recipient-f3a9@presscentre.invalid"

@@ -17,7 +17,7 @@ import logging
 import smtplib
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -107,26 +107,58 @@ def recipients_of(distribution: Distribution):
     return MediaContact.objects.filter(pk__in=matching).order_by("pk")
 
 
+def plan_deliveries(distribution: Distribution) -> Iterator[Delivery]:
+    """One unsaved delivery per recipient, in contact order: `queued`, or `skipped` with the reason for opted-out
+    and bouncing contacts. The sending stores exactly these and the confirmation screen counts exactly these, so
+    the number a press officer confirms is the number the sending queues. Reads contacts in chunks."""
+    contacts = recipients_of(distribution).only("pk", "name", "email", "outlet", "opted_out", "bounce_count")
+    for contact in contacts.iterator(chunk_size=1000):
+        reason = contact.skip_reason()
+        yield Delivery(
+            distribution=distribution,
+            contact=contact,
+            name=contact.name,
+            email=contact.email,
+            outlet=contact.outlet,
+            status=Delivery.Status.SKIPPED if reason else Delivery.Status.QUEUED,
+            reason=reason,
+        )
+
+
+@dataclass(frozen=True)
+class RecipientCount:
+    """Who a distribution would reach now: everyone matched, less those it must not email."""
+
+    matched: int = 0
+    opted_out: int = 0
+    bouncing: int = 0
+
+    @property
+    def reachable(self) -> int:
+        return self.matched - self.opted_out - self.bouncing
+
+
+def count_recipients(distribution: Distribution) -> RecipientCount:
+    """Count what `plan_deliveries` would queue and skip for `distribution` if it were sent now."""
+    matched = opted_out = bouncing = 0
+    for delivery in plan_deliveries(distribution):
+        matched += 1
+        if delivery.status == Delivery.Status.SKIPPED:
+            if delivery.contact.opted_out:
+                opted_out += 1
+            else:
+                bouncing += 1
+    return RecipientCount(matched=matched, opted_out=opted_out, bouncing=bouncing)
+
+
 def create_deliveries(distribution: Distribution, *, at: datetime) -> None:
-    """A delivery record per recipient: `queued`, or `skipped` with the reason for opted-out and bouncing
-    contacts. Idempotent (one record per contact, enforced by a unique constraint), so two workers may both
-    run it; memory stays flat because contacts are read in chunks."""
+    """Store `plan_deliveries`: a delivery record per recipient. Idempotent (one record per contact, enforced by
+    a unique constraint), so two workers may both run it; memory stays flat because contacts are read in chunks."""
     if distribution.recipients_ready:
         return
     chunk = []
-    for contact in recipients_of(distribution).iterator(chunk_size=1000):
-        reason = contact.skip_reason()
-        chunk.append(
-            Delivery(
-                distribution=distribution,
-                contact_id=contact.pk,
-                name=contact.name,
-                email=contact.email,
-                outlet=contact.outlet,
-                status=Delivery.Status.SKIPPED if reason else Delivery.Status.QUEUED,
-                reason=reason,
-            )
-        )
+    for delivery in plan_deliveries(distribution):
+        chunk.append(delivery)
         if len(chunk) >= 1000:
             Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
             chunk = []
@@ -235,7 +267,7 @@ def send_one(email: ReleaseEmail, delivery: Delivery, *, connection, prepared: P
 
     With an SMTP connection and a `prepared` message the bytes are sent as they are; otherwise (console,
     locmem or a provider's backend, or an address that is not ASCII) the message is built the usual way."""
-    # The link's own get_full_url() looks the site up each time; the release's site is the link's site.
+    # The email's base is the public base (core.urls_public) that the link's own get_full_url() uses too.
     link_url = (
         f"{email.base_url}{delivery.access_link.get_absolute_url()}" if delivery.access_link_id else email.public_url
     )

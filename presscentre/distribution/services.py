@@ -1,25 +1,73 @@
-"""Distribution workflows: schedule, cancel, test send, unsubscribe, and the report's figures.
+"""Distribution workflows: confirm, schedule, cancel, test send, unsubscribe, and the report's figures.
 
 The sending itself (claims, retries, the at-most-once rule) lives in `sending.py`.
 """
 
+import zoneinfo
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.apps import apps
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import CharField, Count, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 from django.urls import reverse
 from wagtail.log_actions import log
 
-from presscentre.distribution.models import Delivery, Distribution, MediaContact
+from presscentre.core.dates import admin_instant
+from presscentre.distribution.models import Delivery, Distribution, MediaContact, normalise_email
 from presscentre.distribution.release_email import TEST_SUBJECT_PREFIX, compose_release_email
-from presscentre.distribution.sending import recipients_of
-from presscentre.distribution.tokens import contact_id_from_token
+from presscentre.distribution.sending import RecipientCount, count_recipients, recipients_of
+from presscentre.distribution.tokens import contact_id_from_token, unsubscribe_url
+
+CONFIRMATION_SALT = "presscentre.distribution.confirm"
+TEST_UNSUBSCRIBE_NOTE = (
+    "This test went to an address that is not a media contact, so it has no unsubscribe link. "
+    "Each journalist's copy ends with a link that unsubscribes them alone."
+)
 
 
-def sending_refusal(distribution: Distribution, *, at: datetime) -> str:
-    """Why `distribution` cannot be sent (or scheduled) now, or '' when it can."""
+def format_instant(at: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
+    """'09:30 GMT, Friday 4 December 2026' in `zone` (the current zone if None), as every admin screen writes it."""
+    return admin_instant(at, zone)
+
+
+def embargo_instant(release) -> str:
+    """The release's embargo lift in its own zone, e.g. '09:30 GMT, Friday 4 December 2026'."""
+    return format_instant(release.embargo_until, zoneinfo.ZoneInfo(release.embargo_time_zone))
+
+
+def releases_newest_first():
+    """Every press release for the release picker, newest first, each with `scheduled_for` (the go-live time of
+    a revision approved for scheduled publishing, or None), read in the same query."""
+    from wagtail.models import Revision
+
+    from presscentre.newsroom.models import PressReleasePage
+
+    scheduled = Revision.page_revisions.filter(
+        object_id=Cast(OuterRef("pk"), output_field=CharField()), approved_go_live_at__isnull=False
+    ).order_by("-created_at")
+    return PressReleasePage.objects.annotate(
+        scheduled_for=Subquery(scheduled.values("approved_go_live_at")[:1])
+    ).order_by("-published_at", "-pk")
+
+
+def release_state(release, *, at: datetime) -> str:
+    """'draft', 'scheduled for ...', 'embargoed until ...' or 'live': what a release is at `at`, as the picker
+    says it. Reads `scheduled_for` when `releases_newest_first` annotated it."""
+    if not release.live:
+        scheduled_for = getattr(release, "scheduled_for", None)
+        return f"scheduled for {format_instant(scheduled_for)}" if scheduled_for else "draft"
+    if release.is_embargoed_at(at):
+        return f"embargoed until {embargo_instant(release)}"
+    return "live"
+
+
+def sending_refusal(distribution: Distribution, *, at: datetime, recipients: RecipientCount | None = None) -> str:
+    """Why `distribution` cannot be sent (or scheduled) now, or '' when it can. Pass `recipients` when they
+    have been counted already."""
     release = distribution.release
     if distribution.status != Distribution.Status.DRAFT:
         return f"This distribution is already {distribution.get_status_display().lower()}."
@@ -27,9 +75,98 @@ def sending_refusal(distribution: Distribution, *, at: datetime) -> str:
         return "Publish the release first: a journalist's link only opens a published release."
     if not distribution.lists.exists() and not distribution.topics.exists():
         return "Choose at least one list or topic."
-    if not recipients_of(distribution).exists():
+    if recipients is None:
+        if not recipients_of(distribution).exists():
+            return "The chosen lists and topics have no contacts."
+        recipients = count_recipients(distribution)
+    if not recipients.matched:
         return "The chosen lists and topics have no contacts."
+    if not recipients.reachable:
+        return (
+            f"Nobody would receive it: all {recipients.matched} contacts in the chosen lists and topics have "
+            "opted out or their addresses bounce."
+        )
     return ""
+
+
+@dataclass(frozen=True)
+class SendingSummary:
+    """What a distribution would send, as the confirmation screen names it before anything is queued."""
+
+    distribution: Distribution
+    list_names: list[str]
+    topic_names: list[str]
+    recipients: RecipientCount
+    send_at: datetime | None
+    embargo: str
+    subject: str
+    refusal: str
+
+    @property
+    def headline(self) -> str:
+        return self.distribution.release.title
+
+    @property
+    def send_time(self) -> str:
+        return format_instant(self.send_at) if self.send_at else ""
+
+    def fingerprint(self) -> list:
+        """Everything the press officer is shown and agrees to; a change to any of it means confirming again."""
+        distribution = self.distribution
+        release = distribution.release
+        return [
+            distribution.pk,
+            release.pk,
+            release.title,
+            release.embargo_until.isoformat() if release.embargo_until else "",
+            sorted(distribution.lists.values_list("pk", flat=True)),
+            sorted(distribution.topics.values_list("pk", flat=True)),
+            self.send_at.isoformat() if self.send_at else "",
+            self.recipients.reachable,
+        ]
+
+    def token(self) -> str:
+        """The signed fingerprint the confirmation form carries: only that form can ask for the send."""
+        return signing.dumps(self.fingerprint(), salt=CONFIRMATION_SALT)
+
+    def confirmed_by(self, token: str) -> bool:
+        try:
+            return signing.loads(token or "", salt=CONFIRMATION_SALT) == self.fingerprint()
+        except signing.BadSignature:
+            return False
+
+
+def summarise_sending(distribution: Distribution, *, at: datetime, send_at: datetime | None = None) -> SendingSummary:
+    """The confirmation screen's facts: release, lists and topics, recipients after opt-outs and bounces (counted
+    by the sending's own `count_recipients`), the embargo instant as the email will state it, and any refusal."""
+    release = distribution.release.specific
+    sends_at = send_at if send_at is not None and send_at > at else at
+    recipients = count_recipients(distribution)
+    if release.is_embargoed_at(sends_at):
+        embargo = f"Embargoed until {embargo_instant(release)}"
+    else:
+        embargo = "For immediate release"
+    return SendingSummary(
+        distribution=distribution,
+        list_names=list(distribution.lists.order_by("name").values_list("name", flat=True)),
+        topic_names=list(distribution.topics.order_by("name").values_list("name", flat=True)),
+        recipients=recipients,
+        send_at=send_at if send_at is not None and send_at > at else None,
+        embargo=embargo,
+        subject=compose_release_email(release, at=sends_at).subject,
+        refusal=sending_refusal(distribution, at=at, recipients=recipients),
+    )
+
+
+def send_confirmed(distribution: Distribution, *, token: str, by, at: datetime, send_at: datetime | None) -> None:
+    """Queue the send the press officer confirmed. Raises ValueError, changing nothing, if the token is not from
+    the confirmation screen or what it confirmed has changed since (lists, topics, recipients, embargo, time)."""
+    summary = summarise_sending(distribution, at=at, send_at=send_at)
+    if summary.refusal:
+        raise ValueError(summary.refusal)
+    if not summary.confirmed_by(token):
+        raise ValueError("What this distribution would send has changed since it was shown: check it again.")
+    schedule_distribution(distribution, by=by, at=at, send_at=summary.send_at, recipients=summary.recipients)
 
 
 def queue_sending(distribution_id: int, *, at: datetime | None = None) -> None:
@@ -49,10 +186,17 @@ def queue_sending(distribution_id: int, *, at: datetime | None = None) -> None:
     transaction.on_commit(enqueue)
 
 
-def schedule_distribution(distribution: Distribution, *, by, at: datetime, send_at: datetime | None = None) -> None:
+def schedule_distribution(
+    distribution: Distribution,
+    *,
+    by,
+    at: datetime,
+    send_at: datetime | None = None,
+    recipients: RecipientCount | None = None,
+) -> None:
     """Send `distribution` now (`send_at` None) or at `send_at`. Raises ValueError with the reason if it cannot
-    be sent; a second call finds it no longer a draft and changes nothing."""
-    refusal = sending_refusal(distribution, at=at)
+    be sent; a second call finds it no longer a draft and changes nothing. Pass `recipients` if already counted."""
+    refusal = sending_refusal(distribution, at=at, recipients=recipients)
     if refusal:
         raise ValueError(refusal)
     if send_at is not None and send_at <= at:
@@ -111,14 +255,18 @@ def cancel_distribution(distribution: Distribution, *, by, at: datetime) -> int:
 
 def send_test_email(distribution: Distribution, *, to: str, at: datetime) -> None:
     """Send the press officer the email as a journalist would get it, marked [Test]. For an embargoed
-    release the personal link is replaced by the staff page of journalist links: no access link is made."""
+    release the personal link is replaced by the staff page of journalist links: no access link is made.
+    If the address belongs to a media contact, its unsubscribe link is that contact's real one; otherwise the
+    footer says that each journalist's copy carries their own."""
     release = distribution.release.specific
-    email = compose_release_email(release, at=at)
+    contact = MediaContact.objects.filter(email=normalise_email(to)).first()
+    email = compose_release_email(release, at=at, unsubscribe_note="" if contact else TEST_UNSUBSCRIBE_NOTE)
     if email.embargoed:
         link = f"{settings.WAGTAILADMIN_BASE_URL}{reverse('embargo_admin:links', args=[release.pk])}"
     else:
         link = email.public_url
-    message = email.message_for(to=to, link_url=link, unsubscribe_url="(each journalist's own unsubscribe link)")
+    unsubscribe = unsubscribe_url(contact.pk, base_url=email.base_url) if contact else ""
+    message = email.message_for(to=to, link_url=link, unsubscribe_url=unsubscribe)
     message.subject = f"{TEST_SUBJECT_PREFIX}{message.subject}"
     message.send()
 

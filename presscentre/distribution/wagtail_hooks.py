@@ -1,6 +1,8 @@
+from django.utils import timezone
 from wagtail import hooks
 
 from presscentre.distribution.admin_views import DistributionViewSetGroup
+from presscentre.distribution.panels import ActiveDistributionsPanel
 
 
 @hooks.register("register_admin_viewset")
@@ -19,3 +21,9 @@ def register_distribution_log_actions(actions):
     actions.register_action(
         "presscentre.distribution.links", "Journalist links created for a distribution", "Journalist links created"
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_distributions_panel(request, panels):
+    if ActiveDistributionsPanel.is_shown_to(request.user):
+        panels.append(ActiveDistributionsPanel(request.user, at=timezone.now()))

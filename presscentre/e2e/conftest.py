@@ -219,12 +219,15 @@ def lean_demo_items(items: tuple) -> tuple:
 
 @pytest.fixture(autouse=True)
 def _site_settings(request, _hermetic_settings, settings):
-    """Keep the package's media folder over the root conftest's per-test one; let a robot fill the form fast."""
+    """Keep the package's media folder over the root conftest's per-test one, put absolute URLs on the live
+    server, and let a robot fill the form fast."""
     if "live_site" not in request.fixturenames:
         yield
         return
     site = request.getfixturevalue("live_site")
     settings.MEDIA_ROOT = site.media_root
+    # Absolute links (a journalist's link, share links, feeds) lead to the server the browser is using.
+    settings.PRESSCENTRE_PUBLIC_URL = site.url
     settings.PRESSCENTRE_COMMENT_MIN_FILL_SECONDS = 0
     settings.PRESSCENTRE_COMMENT_ALTCHA_MAX_NUMBER = 5000
     yield

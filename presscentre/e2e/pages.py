@@ -67,7 +67,12 @@ def settle(page) -> None:
 
 
 def check_page(page, name: str) -> None:
-    """Screenshots at both widths, then axe-core on the page."""
+    """Screenshots at both widths, then axe-core on the page at each of them (the phone layout is its own page)."""
     settle(page)
     screenshot(page, name)
-    assert_accessible(page, name)
+    try:
+        for label, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+            page.set_viewport_size(viewport)
+            assert_accessible(page, f"{name} at {label} width ({viewport['width']} px)")
+    finally:
+        page.set_viewport_size(DESKTOP)

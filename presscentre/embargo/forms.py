@@ -16,8 +16,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import cached_property
-from wagtail.admin.forms.pages import WagtailAdminPageForm
 from wagtail.admin.widgets import AdminDateTimeInput
+
+from presscentre.core.dates import admin_instant
+from presscentre.newsroom.forms import NewsItemForm
 
 EMBARGO_HELP_TEXT = "Local time in the embargo's time zone. Leave empty for immediate release."
 
@@ -55,8 +57,8 @@ def is_repeated(wall_clock: datetime, zone: zoneinfo.ZoneInfo) -> bool:
 
 
 def describe_instant(local: datetime) -> str:
-    """'00:01 BST, Wednesday 24 May 2023': the wording of the printed embargo line."""
-    return f"{local:%H:%M} {local.tzname()}, {local:%A} {local.day} {local:%B %Y}"
+    """'00:01 BST, Wednesday 24 May 2023': the wording of the embargo in the admin, in `local`'s own zone."""
+    return admin_instant(local, local.tzinfo)
 
 
 def _day(wall_clock: datetime) -> str:
@@ -132,7 +134,7 @@ class WallClockDateTimeField(forms.DateTimeField):
         return value
 
 
-class EmbargoItemForm(WagtailAdminPageForm):
+class EmbargoItemForm(NewsItemForm):
     """The editor's form for item types with a release line.
 
     The embargo is typed and shown as wall-clock time in its own zone and stored as a UTC instant; the

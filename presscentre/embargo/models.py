@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from presscentre.core.urls_public import public_url
+
 
 def new_token() -> str:
     """43 URL-safe characters from 32 random bytes: unguessable, and fine in a path."""
@@ -65,9 +67,8 @@ class AccessLink(models.Model):
         return reverse("embargo:link", args=[self.token])
 
     def get_full_url(self) -> str:
-        """The link with the item's site address, ready to send (just the path if the item has no site)."""
-        site = self.item.get_site()
-        return f"{site.root_url if site else ''}{self.get_absolute_url()}"
+        """The link on the site's public address, ready to send."""
+        return public_url(self.get_absolute_url())
 
     def recipient_line(self) -> str:
         """'Jane Doe, The Daily Ledger', or just the name for a freelancer with no outlet."""

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from wagtail.log_actions import log
 
 from presscentre.core.client_address import client_address
+from presscentre.core.urls_public import public_base_url, public_page_url
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def notify_press_office_of_lift(item, *, delay: timedelta, missed: bool) -> None
     """Email the press office "<title> is live" with the public URL (and how late, if the lift was missed)."""
     context = {
         "item": item,
-        "url": item.get_full_url(),
+        "url": public_page_url(item),
         "delay_seconds": round(delay.total_seconds(), 1),
         "missed": missed,
     }
@@ -312,8 +313,8 @@ def embargo_calendar(item) -> bytes:
     if item.embargo_until is None:
         raise ValueError("The item has no embargo.")
     instant = item.embargo_until.astimezone(UTC)
-    public_url = item.get_full_url() or ""
-    host = urlsplit(public_url or settings.WAGTAILADMIN_BASE_URL).hostname or "presscentre"
+    public_url = public_page_url(item)
+    host = urlsplit(public_base_url()).hostname or "presscentre"
     calendar = Calendar()
     calendar.add("prodid", "-//Press Centre//Embargo//EN")
     calendar.add("version", "2.0")
@@ -324,7 +325,9 @@ def embargo_calendar(item) -> bytes:
     event.add("dtstart", instant)
     event.add("dtend", instant)
     event.add("summary", f"Embargo lifts: {item.title}")
-    event.add("description", item.embargo_line())
+    # The release line, and where the item will be once public: the journalist's calendar is where they look.
+    description = item.embargo_line()
+    event.add("description", f"{description}\nPublic at the lift: {public_url}" if public_url else description)
     if public_url:
         event.add("url", public_url)
     calendar.add_component(event)

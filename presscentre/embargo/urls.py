@@ -9,6 +9,7 @@ urlpatterns = [
     path("<str:token>/accept-terms/", views.accept_terms, name="accept_terms"),
     path("<str:token>/documents/<int:document_id>/", views.document, name="document"),
     path("<str:token>/embargo.ics", views.calendar, name="calendar"),
+    path("<str:token>/release.txt", views.release_text, name="release_text"),
 ]
 
 # Mounted under /admin/embargo/ by wagtail_hooks.py, in the `embargo_admin` namespace.

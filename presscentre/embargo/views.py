@@ -7,17 +7,23 @@ does not exist.
 """
 
 import re
+from datetime import datetime
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.text import get_text_list
 from django.views.decorators.http import require_POST, require_safe
 
+from presscentre.core.urls_public import public_base_url, public_url
+from presscentre.embargo.directory import DirectoryContact, find_contacts, has_contact_directory, search_contacts
 from presscentre.embargo.models import AccessLink, AccessLogEntry
 from presscentre.embargo.services import (
     access_link_refusal,
@@ -30,7 +36,8 @@ from presscentre.embargo.services import (
     record_access,
     terms_outstanding,
 )
-from presscentre.newsroom.models import NewsItemPage
+from presscentre.newsroom.models import NewsItemPage, PressCentreSettings
+from presscentre.newsroom.plain_text import item_as_plain_text
 
 EMBARGO_LINE_PREFIX = "EMBARGOED UNTIL "
 
@@ -78,7 +85,24 @@ def item_copy(request, token: str):
     )
     context["journalist_link"] = link
     html = render_to_string(item.get_template(request), context, request=request)
-    return _private(HttpResponse(_documents_through_link(html, link)))
+    tools = render_to_string(
+        "embargo/journalist_tools.html",
+        {"link": link, "release_text": _release_text(item, link, request=request)},
+        request=request,
+    )
+    return _private(HttpResponse(_with_journalist_tools(_documents_through_link(html, link), tools)))
+
+
+_MAIN_START = re.compile(r"<main\b[^>]*>")
+
+
+def _with_journalist_tools(html: str, tools: str) -> str:
+    """The copy with the journalist's tools (calendar, copy and download the text) at the top of its content.
+
+    The copy is the item's own public template, which knows nothing of links: the tools go in after the
+    opening of <main>, so the public templates need no journalist-only branches.
+    """
+    return _MAIN_START.sub(lambda match: match[0] + tools, html, count=1)
 
 
 def _documents_through_link(html: str, link: AccessLink) -> str:
@@ -92,6 +116,14 @@ def _documents_through_link(html: str, link: AccessLink) -> str:
         return f'{match["attr"]}="{url}"'
 
     return pattern.sub(through_link, html)
+
+
+def _release_text(item, link: AccessLink, *, request) -> str:
+    """The item as plain text for the link's holder, its document addresses going through the link."""
+    text = item_as_plain_text(item, site_settings=PressCentreSettings.for_request(request), at=timezone.now())
+    public_prefix = reverse("wagtaildocs_serve", args=[0, "x"]).removesuffix("0/x")
+    pattern = re.compile(rf"(?:{re.escape(public_base_url())})?{re.escape(public_prefix)}(?P<id>\d+)/[^\s)]*")
+    return pattern.sub(lambda match: public_url(reverse("embargo:document", args=[link.token, int(match["id"])])), text)
 
 
 @require_POST
@@ -122,16 +154,34 @@ def document(request, token: str, document_id: int):
     return _private(response)
 
 
+def _embargoed_copy_or_404(token: str, *, at: datetime):
+    """The link and its item while the link opens the item's embargoed copy; after the lift, a 404 like any
+    other expired link (the public page and its own downloads take over)."""
+    link = _link_or_404(token)
+    item = link.item.specific
+    if not item.is_embargoed_at(at) or not can_view(item, at=at, token=token):
+        raise Http404("No such page.")
+    return link, item
+
+
 @require_safe
 def calendar(request, token: str):
     """The lift as an event for the journalist's calendar."""
-    link = _link_or_404(token)
-    item = link.item.specific
-    if item.embargo_until is None or not can_view(item, at=timezone.now(), token=token):
-        raise Http404("No such page.")
+    link, item = _embargoed_copy_or_404(token, at=timezone.now())
     if terms_outstanding(link):
         return redirect(link.get_absolute_url())
     return _private(_calendar_response(item))
+
+
+@require_safe
+def release_text(request, token: str):
+    """The embargoed item as a plain-text file, for a browser that cannot copy to the clipboard."""
+    link, item = _embargoed_copy_or_404(token, at=timezone.now())
+    if terms_outstanding(link):
+        return redirect(link.get_absolute_url())
+    response = HttpResponse(_release_text(item, link, request=request), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, f"{item.slug}.txt")
+    return _private(response)
 
 
 def _calendar_response(item) -> HttpResponse:
@@ -149,6 +199,51 @@ class AccessLinkForm(forms.ModelForm):
         fields = ["name", "email", "outlet"]
 
 
+class ContactSearchForm(forms.Form):
+    q = forms.CharField(label="Find media contacts", required=False, max_length=200)
+
+
+class PickedContactsForm(forms.Form):
+    """The contacts ticked in the picker. They arrive as email addresses and are looked up again in the directory,
+    so names and outlets are the directory's, as it holds them now."""
+
+    contact = forms.MultipleChoiceField(
+        error_messages={
+            "required": "Tick at least one contact.",
+            "invalid_choice": "%(value)s is no longer in the media contacts: search again.",
+        }
+    )
+
+    def __init__(self, data, *, found: dict[str, DirectoryContact]):
+        super().__init__(data)
+        self.found = found
+        posted = data.getlist("contact") if data is not None else []
+        self.fields["contact"].choices = [
+            (email, found[email.strip().lower()].recipient_line()) for email in posted if email.strip().lower() in found
+        ]
+
+    def clean_contact(self) -> list[DirectoryContact]:
+        return [self.found[email.strip().lower()] for email in self.cleaned_data["contact"]]
+
+
+def link_state(link: AccessLink, item, *, at: datetime) -> str:
+    """What the links screen says about `link` at `at`: 'active', 'revoked', 'expired', 'expired at the lift'
+    or 'paused' (the item is unpublished, so no link opens it)."""
+    if link.revoked_at is not None:
+        return "revoked"
+    if not item.is_embargoed_at(at):
+        return "expired at the lift"
+    if not link.is_valid_at(at):
+        return "expired"
+    return "active" if item.live else "paused"
+
+
+def _active_link_holders(item, emails, *, at: datetime) -> set[str]:
+    """Which of `emails` (lower case) already hold a link that opens `item` at `at`."""
+    holders = item.access_links.valid_at(at).values_list("email", flat=True)
+    return {email.lower() for email in holders} & {email.lower() for email in emails}
+
+
 def _editable_item(user, page_id: int):
     item = get_object_or_404(NewsItemPage, pk=page_id).specific
     if not item.permissions_for_user(user).can_edit():
@@ -157,38 +252,93 @@ def _editable_item(user, page_id: int):
 
 
 def access_links(request, page_id: int):
-    """An item's personal links with their views and downloads, a form for a new one, and the access log."""
+    """An item's personal links with their state and activity, the contact picker, a form for typing a
+    recipient, and the access log."""
     item = _editable_item(request.user, page_id)
     now = timezone.now()
-    form = AccessLinkForm(request.POST or None)
+    # The picker's form says so itself: ticking nobody must not read as an empty typed form.
+    picking = request.method == "POST" and "pick" in request.POST
+    form = AccessLinkForm(request.POST if request.method == "POST" and not picking else None)
+    picked = PickedContactsForm(
+        request.POST if picking else None,
+        found=find_contacts(request.POST.getlist("contact")) if picking else {},
+    )
     error = ""
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         try:
-            link = create_access_link(item, **form.cleaned_data, by=request.user, at=now)
+            if picking and picked.is_valid():
+                recipients = [
+                    {"name": contact.name, "email": contact.email, "outlet": contact.outlet}
+                    for contact in picked.cleaned_data["contact"]
+                ]
+                return _create_links(request, item, recipients, at=now)
+            if not picking and form.is_valid():
+                if _active_link_holders(item, [form.cleaned_data["email"]], at=now):
+                    raise ValueError(
+                        f"{form.cleaned_data['email']} already has an active link to this item: "
+                        "revoke it first to make a new one."
+                    )
+                return _create_links(request, item, [form.cleaned_data], at=now)
         except ValueError as refusal:
             error = str(refusal)
-        else:
-            return redirect(f"{reverse('embargo_admin:links', args=[item.pk])}?created={link.pk}")
+        if picked.errors:
+            error = " ".join(picked.errors["contact"])
+
+    search = ContactSearchForm(request.GET)
+    query = search.cleaned_data["q"].strip() if search.is_valid() else ""
+    matches = search_contacts(query) if query else []
+    holders = _active_link_holders(item, [contact.email for contact in matches], at=now)
+    created_ids = set(request.GET.get("created", "").split(","))
     links = list(item.access_links.with_activity().select_related("created_by"))
     for link in links:
-        link.status = link.status_at(now)
-    created = next((link for link in links if str(link.pk) == request.GET.get("created")), None)
-    log_entries = AccessLogEntry.objects.filter(link__item=item).select_related("link", "document")[:500]
+        link.state = link_state(link, item, at=now)
+        link.full_url = link.get_full_url()
+        link.is_new = str(link.pk) in created_ids
     context = {
         "item": item,
         "links": links,
         "form": form,
         "error": error,
-        "created": created,
-        "created_url": created.get_full_url() if created else "",
+        "search": search,
+        "query": query,
+        "matches": [(contact, contact.email.lower() in holders) for contact in matches],
+        "has_directory": has_contact_directory(),
         "refusal": access_link_refusal(item, at=now),
-        "log_entries": log_entries,
+        "log_entries": AccessLogEntry.objects.filter(link__item=item).select_related("link", "document")[:500],
         "header_title": f"Journalist links: {item.get_admin_display_title()}",
         "page_title": "Journalist links",
         "page_subtitle": item.get_admin_display_title(),
         "header_icon": "link",
     }
     return render(request, "embargo/access_links.html", context)
+
+
+def _create_links(request, item, recipients: list[dict], *, at: datetime):
+    """A link for each recipient (name, email, outlet) who has no active link yet, all or none; then back to the
+    screen with the new links marked."""
+    holders = _active_link_holders(item, [recipient["email"] for recipient in recipients], at=at)
+    with transaction.atomic():
+        created = [
+            create_access_link(item, **recipient, by=request.user, at=at)
+            for recipient in recipients
+            if recipient["email"].lower() not in holders
+        ]
+    if created:
+        names = get_text_list([link.recipient_line() for link in created], "and")
+        messages.success(
+            request,
+            f"{'Link' if len(created) == 1 else 'Links'} created for {names}. "
+            "Copy each address from the table and send it to its recipient.",
+        )
+    skipped = [recipient["name"] for recipient in recipients if recipient["email"].lower() in holders]
+    if skipped:
+        messages.warning(
+            request,
+            f"{get_text_list(skipped, 'and')} already {'has' if len(skipped) == 1 else 'have'} an active link: "
+            "no second link was made. Revoke a link first to replace it.",
+        )
+    ids = ",".join(str(link.pk) for link in created)
+    return redirect(f"{reverse('embargo_admin:links', args=[item.pk])}?created={ids}" if ids else request.path)
 
 
 @require_POST

@@ -10,6 +10,7 @@ from wagtail.admin.widgets import Button
 from wagtail.log_actions import log
 
 from presscentre.embargo.forms import NOTES_ATTRIBUTE
+from presscentre.embargo.panels import LinkActivityPanel, UpcomingLiftsPanel
 from presscentre.embargo.services import can_download
 from presscentre.embargo.urls import admin_urlpatterns
 
@@ -108,3 +109,12 @@ def show_embargo_notes(request, page):
         return
     for level, text in notes:
         messages.add_message(request, level, text)
+
+
+@hooks.register("construct_homepage_panels")
+def add_embargo_panels(request, panels):
+    """Embargoes lifting this week and journalists' link activity, for those who edit items."""
+    now = timezone.now()
+    for panel_class in (UpcomingLiftsPanel, LinkActivityPanel):
+        if panel_class.is_shown_to(request.user):
+            panels.append(panel_class(request.user, at=now))

@@ -29,6 +29,7 @@ from wagtail.models import Page, ReferenceIndex, Site
 from wagtail.signal_handlers import disable_reference_index_auto_update
 from wagtail.utils.file import hash_filelike
 
+from presscentre.core.urls_public import public_base_url
 from presscentre.newsroom.models import (
     ArticlePage,
     Boilerplate,
@@ -166,13 +167,31 @@ class DemoPressContact:
     role: str
     phone: str
     out_of_hours_phone: str
+    topic: str = ""  # a category slug: the contact for journalists on that beat; none for the press office's own
 
 
-# Numbers are from Ofcom's ranges reserved for drama, so they can never reach a real person.
+# Numbers are from Ofcom's ranges reserved for drama, so they can never reach a real person. The two without a
+# topic are the default contacts every release falls back on; the others answer for one beat each.
 PRESS_CONTACTS = (
     DemoPressContact("press@ashcombe.example.org", "Hannah Greaves", "Head of Media", "020 7946 0321", "07700 900412"),
     DemoPressContact(
         "samir.chowdhury@ashcombe.example.org", "Samir Chowdhury", "Press Officer", "020 7946 0322", "07700 900587"
+    ),
+    DemoPressContact(
+        "oona.farrell@ashcombe.example.org",
+        "Oona Farrell",
+        "Senior Press Officer, economy and welfare",
+        "020 7946 0324",
+        "07700 900633",
+        topic="economy",
+    ),
+    DemoPressContact(
+        "kwame.mensah@ashcombe.example.org",
+        "Kwame Mensah",
+        "Press Officer, housing and energy",
+        "020 7946 0327",
+        "07700 900718",
+        topic="housing",
     ),
 )
 
@@ -1096,10 +1115,10 @@ def load_demo_data(*, at: datetime, admin_username: str, admin_password: str) ->
     summary = LoadSummary(admin_username=admin_username)
     categories = ensure_categories(summary)
     people = ensure_people(categories, summary)
-    contacts = ensure_press_contacts(summary)
+    contacts = ensure_press_contacts(summary, categories)
     boilerplate = ensure_boilerplate(summary)
     index = ensure_press_centre(summary)
-    summary.site_url = index.get_site().root_url
+    summary.site_url = public_base_url()  # where `make demo` serves it, not the Site record's localhost:80
     ensure_site_settings(index, boilerplate=boilerplate, contacts=contacts)
     for item in DEMO_ITEMS:
         ensure_item(index, item, at=at, categories=categories, people=people, summary=summary)
@@ -1110,13 +1129,18 @@ def load_demo_data(*, at: datetime, admin_username: str, admin_password: str) ->
 def move_demo_embargo(*, at: datetime, seconds: int) -> PressReleasePage | None:
     """Move the demo's upcoming embargoed release to lift `seconds` after `at`, so a lift can be watched.
 
-    Publishes the change as an editor would, which queues the lift task for the new instant. Returns None
-    (and changes nothing) when the release is missing or its embargo has already been lifted.
+    Publishes the change as an editor would, which queues the lift task for the new instant. A release lifted
+    already (by an earlier run) is embargoed again, so the lift can be watched as often as the command is run.
+    Returns None (and changes nothing) only when the demo's release is missing.
     """
     release = PressReleasePage.objects.filter(slug=UPCOMING_EMBARGOED_RELEASE.slug).first()
-    if release is None or release.embargo_lifted_at is not None:
+    if release is None:
         return None
     lifts_at = (at + timedelta(seconds=seconds)).replace(microsecond=0)
+    if release.embargo_lifted_at is not None:
+        # A demo rehearsal, not an editor's move: the lift record goes, so the next lift runs (and emails) again.
+        PressReleasePage.objects.filter(pk=release.pk).update(embargo_lifted_at=None)
+        release.embargo_lifted_at = None
     release.embargo_until = lifts_at
     release.published_at = lifts_at
     release.save_revision(clean=False).publish()
@@ -1156,8 +1180,8 @@ def ensure_people(categories: dict[str, Category], summary: LoadSummary) -> dict
     return found
 
 
-def ensure_press_contacts(summary: LoadSummary) -> list[PressContact]:
-    """The press office's two contacts, looked up by email."""
+def ensure_press_contacts(summary: LoadSummary, categories: dict[str, Category]) -> list[PressContact]:
+    """The press office's contacts, looked up by email; returns the default ones (those with no topic)."""
     found = []
     for demo in PRESS_CONTACTS:
         contact, created = PressContact.objects.get_or_create(
@@ -1167,10 +1191,12 @@ def ensure_press_contacts(summary: LoadSummary) -> list[PressContact]:
                 "role": demo.role,
                 "phone": demo.phone,
                 "out_of_hours_phone": demo.out_of_hours_phone,
+                "topic": categories.get(demo.topic),
             },
         )
         summary.record("press contacts", created=created)
-        found.append(contact)
+        if not demo.topic:
+            found.append(contact)
     return found
 
 
@@ -1411,11 +1437,13 @@ def _ensure_document(
 
 
 def ensure_admin(username: str, password: str, summary: LoadSummary) -> str | None:
-    """Create a local superuser unless one with `username` exists; returns the password only if it was set now."""
+    """Create a local superuser unless one with `username` exists; returns the password if it signs them in."""
     user_model = get_user_model()
-    if user_model.objects.filter(username=username).exists():
+    existing = user_model.objects.filter(username=username).first()
+    if existing is not None:
         summary.record("users", created=False)
-        return None
+        # Every run prints the sign-in while it still works; a password changed since is not ours to show.
+        return password if existing.check_password(password) else None
     user_model.objects.create_superuser(username=username, email=f"{username}@example.org", password=password)
     summary.record("users", created=True)
     return password

@@ -10,7 +10,9 @@ from urllib.parse import quote
 
 from django.utils import dateformat
 
+from presscentre.newsroom.branding import Picture
 from presscentre.newsroom.excerpts import excerpt_of
+from presscentre.newsroom.images import thumbnails_of
 from presscentre.newsroom.models.items import ItemCategory, NewsItemPage
 from presscentre.newsroom.models.site_settings import PressCentreSettings
 
@@ -29,6 +31,8 @@ class ListedItem:
     summary: str
     body: object  # the StreamField's value: only its raw blocks are read, when there is no summary
     comments_open: bool
+    featured_image_id: int | None
+    featured_image_alt: str
 
     # For templates and tags that read the highlighted title of a search result.
     search_title = ""
@@ -60,6 +64,7 @@ class ListingEntry:
     published_display: str  # e.g. "3rd May 2026"
     excerpt: str
     categories: list[tuple[str, str]]  # (name, archive URL)
+    thumbnail: Picture | None = None  # the featured image, small
 
 
 def listing_entries(items, *, press_centre, request) -> list[ListingEntry]:
@@ -68,6 +73,7 @@ def listing_entries(items, *, press_centre, request) -> list[ListingEntry]:
     base = press_centre.get_url(request=request) or "/"
     category_url = _category_urls(press_centre, base)
     categories = _categories_of(items)
+    thumbnails = thumbnails_of(items)  # from the site memory, or one query for the page's renditions
     zone = PressCentreSettings.for_request(request).zone
     entries = []
     for item in items:
@@ -83,6 +89,7 @@ def listing_entries(items, *, press_centre, request) -> list[ListingEntry]:
                 published_display=dateformat.format(published, "jS F Y"),
                 excerpt=item.excerpt,
                 categories=[(name, category_url(slug)) for name, slug in categories.get(item.pk, ())],
+                thumbnail=thumbnails.get(item.pk),
             )
         )
     return entries

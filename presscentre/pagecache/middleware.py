@@ -42,8 +42,8 @@ def _shareable_group(request, response) -> str | None:
         has_authorization="HTTP_AUTHORIZATION" in request.META,
     ):
         return None
-    if getattr(request, "response_is_personal", False):
-        return None
+    if getattr(request, "response_is_personal", False) or getattr(request, "is_dummy", False):
+        return None  # personal, or a preview of unsaved work that Wagtail renders through a made-up request
     refusal = services.response_refusal(
         status=response.status_code,
         streaming=getattr(response, "streaming", False),

@@ -1,19 +1,30 @@
 """The read API: Wagtail's pages endpoint, limited to the public items and the press centre indexes.
 
 Images and documents endpoints are not registered: Wagtail's list every file in the library, including those
-only an embargoed item uses. Reports name their documents' public URLs instead.
+only an embargoed item uses. Reports name their documents' public URLs instead. Every absolute URL in a response
+(detail_url, html_url, a parent's, a document's) starts with the configured public base (core.urls_public).
 """
 
 from types import SimpleNamespace
 
 from django.db.models import Q
+from django.urls import NoReverseMatch
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 from wagtail.api import APIField
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.serializers import (
+    DetailUrlField,
+    PageHtmlUrlField,
+    PageParentField,
+    PageSerializer,
+    get_serializer_class,
+)
 from wagtail.api.v2.views import PagesAPIViewSet
 
+from presscentre.core.urls_public import public_page_url, public_url
 from presscentre.embargo.services import public_items
 from presscentre.newsroom.models import (
     ArticlePage,
@@ -38,11 +49,45 @@ class PeopleField(serializers.Field):
 
 class DocumentsField(serializers.Field):
     def to_representation(self, documents):
-        request = self.context["request"]
         return [
-            {"title": document.title, "url": request.build_absolute_uri(document.url), "file_size": document.file_size}
+            {"title": document.title, "url": public_url(document.url), "file_size": document.file_size}
             for document in documents
         ]
+
+
+class PublicDetailUrlField(DetailUrlField):
+    def get_attribute(self, instance):
+        path = self.context["router"].get_object_detail_urlpath(type(instance), instance.pk)
+        if not path:
+            raise SkipField
+        return public_url(path)
+
+
+class PublicHtmlUrlField(PageHtmlUrlField):
+    def to_representation(self, page):
+        try:
+            return public_page_url(page, self.context.get("request")) or None
+        except NoReverseMatch:
+            return None
+
+
+class PublicPageParentField(PageParentField):
+    def to_representation(self, value):
+        serializer_class = get_serializer_class(
+            value.__class__,
+            ["id", "type", "detail_url", "html_url", "title"],
+            meta_fields=["type", "detail_url", "html_url"],
+            base=PublicPageSerializer,
+        )
+        return serializer_class(context=self.context).to_representation(value)
+
+
+class PublicPageSerializer(PageSerializer):
+    """Wagtail's page serializer with its URLs on the public base rather than the Site record's hostname."""
+
+    detail_url = PublicDetailUrlField(read_only=True)
+    html_url = PublicHtmlUrlField(read_only=True)
+    parent = PublicPageParentField(read_only=True)
 
 
 ITEM_FIELDS = [
@@ -104,6 +149,7 @@ class PlainWordsSearchFilter(SearchFilter):
 class PublicPagesAPIViewSet(PagesAPIViewSet):
     """Wagtail's pages endpoint over what `public_items` allows, plus the indexes; anything else is a 404."""
 
+    base_serializer_class = PublicPageSerializer
     filter_backends = [
         PlainWordsSearchFilter if backend is SearchFilter else backend for backend in PagesAPIViewSet.filter_backends
     ]

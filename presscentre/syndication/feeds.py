@@ -7,20 +7,24 @@ cost one small query.
 """
 
 import hashlib
+import html
 import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 
+import nh3
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, SyndicationFeed
 from django.utils.http import http_date
 from wagtail.models import Site
 
+from presscentre.core.urls_public import public_base_url, public_page_url, public_url
 from presscentre.newsroom.models import (
     ITEM_TYPES,
     ArticlePage,
@@ -30,14 +34,32 @@ from presscentre.newsroom.models import (
     Person,
     PressCentrePage,
     PressCentreSettings,
+    PressReleasePage,
 )
 from presscentre.newsroom.models.items import category_links_with_categories, person_links_with_people
+from presscentre.newsroom.templatetags.newsroom_tags import release_line_at
 from presscentre.syndication.models import SyndicationSettings
 
 FEED_LENGTH = 20
 
 # Links in rendered bodies are site-relative; a feed reader shows them on another site, so they are made absolute.
 _RELATIVE_LINK = re.compile(r'\b(href|src)="/(?!/)')
+
+
+def feed_html(markup: str) -> str:
+    """Rendered item HTML made fit for a feed reader: nh3's allowlist (no script, no svg, no on* attributes,
+    no javascript: links), then site-relative links made absolute on the public base.
+
+    This is the one place feed HTML is made safe; the feed's XML (or JSON) serialiser then escapes it once more
+    for transport, and a reader unescapes that once to get this HTML back.
+    """
+    cleaned = nh3.clean(markup)
+    return _RELATIVE_LINK.sub(lambda match: f'{match.group(1)}="{public_base_url()}/', cleaned)
+
+
+def text_as_html(text: str) -> str:
+    """Plain text (a summary, an excerpt) for an HTML-typed feed field: escaped, so "<svg>" reads as text."""
+    return html.escape(text, quote=False)
 
 
 @dataclass
@@ -49,6 +71,7 @@ class FeedScope:
     press_centre: PressCentrePage
     at: datetime
     full_text: bool
+    release_full_text: bool = True
     category: Category | None = None
     person: Person | None = None
     item_type: type | None = None
@@ -79,7 +102,11 @@ class FeedScope:
         return self._items.all()
 
     def entries(self) -> list:
-        """The items the feed shows, with their categories and people, in a fixed number of queries."""
+        """The items the feed shows, with their categories and people, in a fixed number of queries.
+
+        Each entry gets `feed_excerpt` (plain text) and `feed_full_text` (whether its whole text goes in);
+        a press release sent whole also gets `feed_release`, its specific page with the release's own fields.
+        """
         entries = list(
             self.items().prefetch_related(category_links_with_categories(), person_links_with_people())[:FEED_LENGTH]
         )
@@ -91,10 +118,21 @@ class FeedScope:
                 .exclude(original_url="")
                 .values_list("pk", flat=True)
             )
-        excerpts = _own_excerpts(entries)
+        release_types = {content_type.pk for content_type in PressReleasePage.content_types()}
+        whole_releases = (
+            {entry.pk for entry in entries if entry.content_type_id in release_types}
+            if self.release_full_text
+            else set()
+        )
+        specifics = _specific_entries(entries, also=whole_releases)
         for entry in entries:
-            entry.feed_full_text = self.full_text and entry.pk not in excerpt_only
-            entry.feed_excerpt = excerpts.get(entry.pk) or entry.excerpt
+            is_release = entry.content_type_id in release_types
+            entry.feed_full_text = (
+                self.release_full_text if is_release else self.full_text and entry.pk not in excerpt_only
+            )
+            specific = specifics.get(entry.pk)
+            entry.feed_excerpt = (specific or entry).excerpt
+            entry.feed_release = specific if is_release and entry.feed_full_text else None
         return entries
 
     def validators(self, kind: str) -> tuple[str, datetime | None]:
@@ -106,7 +144,9 @@ class FeedScope:
         rows = list(self.items().values_list("pk", "published_at", "last_published_at", "embargo_until")[:FEED_LENGTH])
         instants = [instant for row in rows for instant in row[1:] if instant is not None and instant <= self.at]
         last_modified = max(instants, default=None)
-        fingerprint = repr((kind, self.request.get_full_path(), self.full_text, rows)).encode()
+        fingerprint = repr(
+            (kind, public_base_url(), self.request.get_full_path(), self.full_text, self.release_full_text, rows)
+        ).encode()
         return f'"{hashlib.sha256(fingerprint).hexdigest()[:32]}"', last_modified
 
     @cached_property
@@ -114,7 +154,8 @@ class FeedScope:
         return PressCentreSettings.for_site(self.site).organisation_name
 
     def archive_url(self) -> str:
-        base = self.press_centre.get_url(request=self.request) or "/"
+        """The public address of the listing this feed follows."""
+        base = public_page_url(self.press_centre, self.request) or public_url("/")
         if self.category is not None:
             return base + self.press_centre.reverse_subpage("category", args=[self.category.slug])
         if self.person is not None:
@@ -126,20 +167,26 @@ class FeedScope:
         return base
 
 
-def _own_excerpts(entries: list) -> dict[int, str]:
-    """Excerpts of the entries whose type cuts its own (a release's lead), one query per such type.
+def _specific_entries(entries: list, *, also: set[int]) -> dict:
+    """The entries that need their own type's fields, as that type, one query per type.
 
-    Entries come as plain items, so each reads its excerpt from the body alone unless its type is asked.
+    Entries come as plain items, so each reads its excerpt from the body alone unless its type is asked: a
+    type that cuts its excerpt from its own field (a release's lead) is asked for entries without a summary,
+    and `also` names entries wanted whole (releases sent in full text).
     """
-    excerpts = {}
+    specifics = {}
     for model in ITEM_TYPES.values():
-        if model.excerpt_source is NewsItemPage.excerpt_source:
-            continue
+        own_excerpt = model.excerpt_source is not NewsItemPage.excerpt_source
         content_type_ids = {content_type.pk for content_type in model.content_types()}
-        ids = [entry.pk for entry in entries if entry.content_type_id in content_type_ids and not entry.summary.strip()]
+        ids = [
+            entry.pk
+            for entry in entries
+            if entry.content_type_id in content_type_ids
+            and (entry.pk in also or (own_excerpt and not entry.summary.strip()))
+        ]
         if ids:
-            excerpts.update((item.pk, item.excerpt) for item in model.objects.filter(pk__in=ids))
-    return excerpts
+            specifics.update((item.pk, item) for item in model.objects.filter(pk__in=ids))
+    return specifics
 
 
 def _press_centre_of(site: Site | None) -> PressCentrePage | None:
@@ -159,12 +206,14 @@ def feed_scope(
     press_centre = _press_centre_of(site)
     if press_centre is None:
         raise Http404("This site has no press centre.")
+    feed_settings = SyndicationSettings.for_site(site)
     scope = FeedScope(
         request=request,
         site=site,
         press_centre=press_centre,
         at=timezone.now(),
-        full_text=SyndicationSettings.for_site(site).full_text,
+        full_text=feed_settings.full_text,
+        release_full_text=feed_settings.release_full_text,
         podcast=podcast,
     )
     if category_slug is not None:
@@ -182,14 +231,23 @@ def feed_scope(
     return scope
 
 
-# Feed formats. Each item carries its excerpt as `description` and, in full-text mode, its body as `content_html`.
+# Feed formats. Each item carries its excerpt as plain text (`summary`) and escaped as HTML (`description`) and,
+# in full-text mode, its whole text as sanitised HTML (`content_html`). Which of them a field takes follows the
+# field's type: RSS description, content:encoded and Atom summary and content are HTML; JSON Feed says which.
+
+CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
 
 
 class RssFeedGenerator(Rss201rev2Feed):
+    """RSS 2.0 with the content module: the summary in <description>, the whole text in <content:encoded>."""
+
+    def rss_attributes(self):
+        return {**super().rss_attributes(), "xmlns:content": CONTENT_NAMESPACE}
+
     def add_item_elements(self, handler, item):
-        if item.get("content_html"):
-            item = {**item, "description": item["content_html"]}
         super().add_item_elements(handler, item)
+        if item.get("content_html"):
+            handler.addQuickElement("content:encoded", item["content_html"])
 
 
 class AtomFeedGenerator(Atom1Feed):
@@ -225,11 +283,12 @@ class JsonFeedGenerator(SyndicationFeed):
     def _item(item: dict) -> dict:
         entry = {"id": item["unique_id"], "url": item["link"], "title": item["title"]}
         # The spec requires content_html or content_text: the excerpt stands in when feeds carry summaries.
+        # content_text and summary are plain text, so they take the unescaped excerpt.
         if item.get("content_html"):
             entry["content_html"] = item["content_html"]
         else:
-            entry["content_text"] = item["description"]
-        entry["summary"] = item["description"]
+            entry["content_text"] = item["summary"]
+        entry["summary"] = item["summary"]
         entry["date_published"] = item["pubdate"].astimezone(UTC).isoformat()
         if item["updateddate"]:
             entry["date_modified"] = item["updateddate"].astimezone(UTC).isoformat()
@@ -316,7 +375,7 @@ class ItemFeed(Feed):
         return scope.archive_url()
 
     def feed_url(self, scope: FeedScope) -> str:
-        return scope.request.get_full_path()
+        return public_url(scope.request.get_full_path())
 
     def description(self, scope: FeedScope) -> str:
         if scope.category is not None:
@@ -337,13 +396,14 @@ class ItemFeed(Feed):
         return item.title
 
     def item_description(self, item) -> str:
-        return item.feed_excerpt
+        # RSS description and Atom summary are HTML: an excerpt is text, so "<svg>" in it must stay text.
+        return text_as_html(item.feed_excerpt)
 
     def item_link(self, item) -> str:
-        return item.get_url(request=self.scope.request) or "/"
+        return public_page_url(item, self.scope.request) or public_url("/")
 
     def item_guid(self, item) -> str:
-        return self.scope.request.build_absolute_uri(self.item_link(item))
+        return self.item_link(item)
 
     item_guid_is_permalink = True
 
@@ -368,8 +428,20 @@ class ItemFeed(Feed):
         }
 
     def _full_text(self, item) -> str:
-        html = str(item.body)
-        return _RELATIVE_LINK.sub(lambda match: f'{match.group(1)}="{self.scope.request.build_absolute_uri("/")}', html)
+        if item.feed_release is not None:
+            return feed_html(self._release_html(item.feed_release))
+        return feed_html(str(item.body))
+
+    def _release_html(self, release: PressReleasePage) -> str:
+        """The release as journalists receive it: release line, dateline and lead, body, ENDS, notes to editors."""
+        zone = PressCentreSettings.for_site(self.scope.site).zone
+        context = {
+            "release": release,
+            # Worded as the public page words it: a feed only carries a release after its lift.
+            "release_line": release_line_at(release, at=self.scope.at, zone=zone),
+            "dateline": release.dateline(zone) if release.published_at else "",
+        }
+        return render_to_string("syndication/feed_press_release.html", context)
 
 
 class AtomItemFeed(ItemFeed):
@@ -396,5 +468,5 @@ class PodcastFeed(ItemFeed):
         recording = item.recording
         # The size Wagtail recorded at upload; the storage is asked only for files stored before it did.
         length = recording.file_size if recording.file_size is not None else recording.file.size
-        url = self.scope.request.build_absolute_uri(recording.url)
+        url = public_url(recording.url)
         return [Enclosure(url, str(length), item.recording_mime_type)]

@@ -1,5 +1,6 @@
 """What a page tells search engines and social networks about itself: canonical URL, description, OpenGraph,
-Twitter card and schema.org JSON-LD, built from the page and request a template already has."""
+Twitter card and schema.org JSON-LD, built from the page and request a template already has. Every URL in them
+starts with the configured public base (core.urls_public), whatever host the request came in on."""
 
 import json
 from urllib.parse import urlencode
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
+from presscentre.core.urls_public import public_page_url, public_url
 from presscentre.newsroom.models import (
     ArticlePage,
     NewsItemPage,
@@ -50,6 +52,9 @@ def page_metadata(context) -> dict:
         "title": "",
         "description": "",
         "image": "",
+        "image_alt": "",
+        "image_width": None,
+        "image_height": None,
         "noindex": False,
         "json_ld": "",
     }
@@ -59,21 +64,28 @@ def page_metadata(context) -> dict:
         meta.update(_listing_metadata(page, context, request, site_settings))
     # Other views (search, error pages, a journalist's terms) name only the site: a canonical link built from
     # the request would make a 404 for a hidden item differ from any other 404, and could repeat a token.
+    if not meta["image"] and site_settings.brand.social is not None:
+        # A page with no image of its own is shared with the organisation's: its default image, or its logo.
+        social = site_settings.brand.social
+        meta.update(
+            image=public_url(social.url), image_alt=social.alt, image_width=social.width, image_height=social.height
+        )
     meta["twitter_card"] = "summary_large_image" if meta["image"] else "summary"
     return meta
 
 
 def _item_metadata(page: NewsItemPage, request, site_settings) -> dict:
-    page_url = page.get_full_url(request)
+    page_url = public_page_url(page, request)
     canonical = page.canonical_url(request) if isinstance(page, ArticlePage) else page_url
     description = page.search_description or page.excerpt
-    image = _share_image(_item_image(page), request)
+    shared = _shared_image(*_item_image(page))
+    image = shared["image"]
     meta = {
+        **shared,
         "canonical": canonical,
         "og_type": "article",
         "title": page.seo_title or page.title,
         "description": description,
-        "image": image,
         "published": page.published_at,
         "modified": page.last_published_at or page.published_at,
         "noindex": page.is_embargoed_at(timezone.now()),
@@ -117,7 +129,7 @@ def _listing_metadata(index: PressCentrePage, context, request, site_settings) -
     listing = context.get("items")
     if getattr(listing, "number", 1) > 1:
         kept["page"] = listing.number
-    base = index.get_full_url(request) or request.build_absolute_uri("/")
+    base = public_page_url(index, request) or public_url("/")
     if category is not None:
         base += index.reverse_subpage("category", args=[category.slug])
     elif person is not None:
@@ -130,7 +142,7 @@ def _listing_metadata(index: PressCentrePage, context, request, site_settings) -
         meta.update(
             title=person.name,
             description=person.role or strip_tags(person.bio).strip(),
-            image=_share_image(person.photo, request),
+            **_shared_image(person.photo, person.name),
         )
     else:
         meta.update(
@@ -143,24 +155,33 @@ def _listing_metadata(index: PressCentrePage, context, request, site_settings) -
 
 def _organisation(index, request, site_settings) -> dict:
     organisation = {"@type": "Organization", "name": site_settings.organisation_name}
-    url = index.get_full_url(request) if index is not None else ""
+    url = public_page_url(index, request) if index is not None else ""
     if url:
         organisation["url"] = url
     return organisation
 
 
-def _item_image(page: NewsItemPage):
-    """The report cover, or else the first image in the body."""
+def _item_image(page: NewsItemPage) -> tuple:
+    """(image, its alt text): the featured image, or else the report cover, or else the first image in the body."""
+    if page.featured_image is not None:
+        return page.featured_image, page.featured_image_alt_text
     cover = getattr(page, "cover_image", None)
     if cover is not None:
-        return cover
+        return cover, cover.description or f"Cover of {page.title}"
     for block in page.body:
         if block.block_type == "image" and block.value.get("image") is not None:
-            return block.value["image"]
-    return None
+            return block.value["image"], block.value.get("alt_text") or block.value["image"].description
+    return None, ""
 
 
-def _share_image(image, request) -> str:
+def _shared_image(image, alt: str) -> dict:
+    """The og:image values of `image`, cropped to a social card (empty values without one)."""
     if image is None:
-        return ""
-    return request.build_absolute_uri(image.get_rendition(SHARE_IMAGE_FILTER).url)
+        return {"image": "", "image_alt": "", "image_width": None, "image_height": None}
+    rendition = image.get_rendition(SHARE_IMAGE_FILTER)
+    return {
+        "image": public_url(rendition.url),
+        "image_alt": alt,
+        "image_width": rendition.width,
+        "image_height": rendition.height,
+    }

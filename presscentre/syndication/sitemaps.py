@@ -1,18 +1,22 @@
 """Sitemaps for search engines and Google News, drawn only from the public items.
 
 Wagtail's own sitemap walks the page tree and would list items that are live but still under embargo, so these
-sections ask `public_items` instead. Locations are paths: Django's sitemap view puts them on the request's host.
+sections ask `public_items` instead. Locations are paths on the configured public base (core.urls_public), never
+on the request's host, so a sitemap fetched through a proxy or an internal address still names the public URLs.
 """
 
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps.views import sitemap
 from django.db.models import Max
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 
+from presscentre.core.urls_public import public_base_url, public_url
 from presscentre.embargo.services import public_items
 from presscentre.newsroom.models import Category, Person, PressCentrePage, PressCentreSettings
 
@@ -36,6 +40,13 @@ class _ClockedSitemap(Sitemap):
     def __init__(self, *, at: datetime | None = None, request=None):
         self.at = at or timezone.now()
         self.request = request
+
+    # Django's sitemap view offers the request's scheme and host; every location takes the public base's instead.
+    def get_protocol(self, protocol=None) -> str:
+        return urlsplit(public_base_url()).scheme
+
+    def get_domain(self, site=None) -> str:
+        return urlsplit(public_base_url()).netloc
 
 
 class IndexSitemap(_ClockedSitemap):
@@ -139,4 +150,8 @@ def news_sitemap_view(request):
 
 def robots_txt_view(request):
     """/robots.txt: crawl everything but the admin and journalists' personal links; name both sitemaps."""
-    return render(request, "syndication/robots.txt", content_type="text/plain; charset=utf-8")
+    context = {
+        "sitemap_url": public_url(reverse("sitemaps:sitemap")),
+        "news_sitemap_url": public_url(reverse("sitemaps:news_sitemap")),
+    }
+    return render(request, "syndication/robots.txt", context, content_type="text/plain; charset=utf-8")

@@ -6,6 +6,7 @@ import time_machine
 
 from presscentre.comments.models import Comment
 from presscentre.comments.tests.factories import CommentFactory
+from presscentre.core.urls_public import public_url
 from presscentre.newsroom.tests.factories import ArticleFactory, PressReleaseFactory
 
 NOW = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
@@ -45,7 +46,7 @@ def test_feed_entry_links_to_the_comment_and_names_its_author_only(article, read
     response = reader.get("/comments/feed/")
     (entry,) = feed_items(response)
 
-    assert entry.findtext("link") == f"http://testserver{article.url}#comment-{comment.pk}"
+    assert entry.findtext("link") == f"{public_url(article.url)}#comment-{comment.pk}"
     assert entry.findtext("{http://purl.org/dc/elements/1.1/}creator") == "Ada"
     assert entry.find("author") is None
     assert entry.findtext("description") == "<p>Yes.</p>\n\n<p>And no.</p>"
@@ -69,7 +70,7 @@ def test_item_feed_lists_that_items_comments_only(article, newsroom, reader):
     assert titles(response) == ["Comment on Budgets by Here"]
     channel = ElementTree.fromstring(response.content).find("channel")  # noqa: S314 - our own feed
     assert channel.findtext("title") == "Comments on: Budgets"
-    assert channel.findtext("link") == f"http://testserver{article.url}"
+    assert channel.findtext("link") == public_url(article.url)
 
 
 def test_item_page_points_feed_readers_at_its_comment_feed(article, reader):

@@ -11,6 +11,7 @@ from wagtail.models import ModelLogEntry
 from presscentre.comments.models import Comment
 from presscentre.comments.privacy import erase_personal_data, export_personal_data
 from presscentre.comments.tests.factories import CommentFactory
+from presscentre.core.urls_public import public_url
 from presscentre.newsroom.tests.factories import ArticleFactory
 
 AT = datetime(2024, 8, 1, 10, 0, tzinfo=UTC)
@@ -71,7 +72,7 @@ def test_export_lists_every_comment_by_the_email_whatever_its_case(janes, articl
     first = data["comments"][0]
     assert first == {
         "id": top.pk,
-        "item": {"id": article.pk, "title": "Counting the cost", "url": "http://localhost/counting-the-cost/"},
+        "item": {"id": article.pk, "title": "Counting the cost", "url": public_url("/counting-the-cost/")},
         "parent_id": None,
         "kind": "comment",
         "status": "approved",

@@ -21,6 +21,7 @@ from presscentre.comments.services import (
     safe_website,
 )
 from presscentre.comments.tests.factories import CommentFactory, comment_settings
+from presscentre.core.urls_public import public_page_url
 from presscentre.newsroom.tests.factories import ArticleFactory, PressReleaseFactory
 
 AT = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
@@ -183,7 +184,7 @@ def test_spam_checker_is_asked_and_can_send_a_comment_to_spam(article):
     comment = post(article, settings=comment_settings(hold_first_time_authors=False), checker=checker)
 
     assert comment.status == SPAM
-    assert checker.calls == [("Ada Reader", "A fair point, well made.", article.get_full_url())]
+    assert checker.calls == [("Ada Reader", "A fair point, well made.", public_page_url(article))]
 
 
 def test_spam_checker_saying_not_spam_leaves_the_rules_to_decide(article):

@@ -290,7 +290,7 @@ def test_search_terms_are_echoed_inert(newsroom, reader):
         response = reader.get("/search/", {"q": payload})
         assert response.status_code == 200, payload
         assert_inert(response.content, payload)
-        field = BeautifulSoup(response.content, "lxml").select_one("input[name=q]")
+        field = BeautifulSoup(response.content, "lxml").select_one("main input[name=q]")
         assert field["value"] == payload.replace("\x00", "")
 
 

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import Group
 
 from presscentre.distribution.tests.smtp import EphemeralPortController, RecordingHandler
 
@@ -39,3 +40,12 @@ def _quick_retries(settings):
     settings.PRESSCENTRE_DISTRIBUTION_RETRY_SECONDS = 0
     # One sending thread: the test's own transaction is invisible to other threads' connections.
     settings.PRESSCENTRE_DISTRIBUTION_CONNECTIONS = 1
+
+
+@pytest.fixture
+def press_officer(db, django_user_model, client):
+    """A member of the Press officers group, signed in to the admin through `client`."""
+    user = django_user_model.objects.create_user("press-officer", "officer@example.org", "officer-password")
+    user.groups.add(Group.objects.get(name="Press officers"))
+    client.force_login(user)
+    return user

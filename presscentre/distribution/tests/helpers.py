@@ -31,3 +31,22 @@ def scheduled_distribution(release, media_list, *, by=None, at=SEND_AT) -> Distr
     )
     distribution.lists.add(media_list)
     return distribution
+
+
+def confirmation_token(html: str) -> str:
+    """The signed summary the confirmation screen's form carries."""
+    import re
+
+    found = re.search(r'name="confirmation" value="([^"]+)"', html)
+    assert found, "the confirmation screen offers no Confirm button"
+    return found[1]
+
+
+def confirm_and_send(client, distribution: Distribution, *, send_at: str = "", follow: bool = False):
+    """What the press officer does: open the confirmation screen from the send button, then press Confirm."""
+    from django.urls import reverse
+
+    url = reverse("distributions:send", args=[distribution.pk])
+    screen = client.get(url, {"send_at": send_at})
+    token = confirmation_token(screen.content.decode())
+    return client.post(url, {"send_at": send_at, "confirmation": token}, follow=follow)

@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -10,16 +9,8 @@ from django.urls import reverse
 
 from presscentre.distribution.models import Delivery, Distribution, MediaContact
 from presscentre.distribution.tests.factories import MediaContactFactory, MediaListFactory
-from presscentre.distribution.tests.helpers import embargoed_release
+from presscentre.distribution.tests.helpers import confirm_and_send, embargoed_release
 from presscentre.embargo.models import AccessLogEntry
-
-
-@pytest.fixture
-def press_officer(db, django_user_model, client):
-    user = django_user_model.objects.create_user("press-officer", "officer@example.org", "officer-password")
-    user.groups.add(Group.objects.get(name="Press officers"))
-    client.force_login(user)
-    return user
 
 
 def test_press_officer_imports_contacts_after_a_preview_of_every_row(newsroom, client, press_officer):
@@ -98,7 +89,7 @@ def test_press_officer_sends_an_embargoed_release_to_a_list_with_one_link_each(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("distributions:send", args=[distribution.pk]), {"send_at": ""})
+        confirm_and_send(client, distribution)
 
     assert sorted(message.to[0] for message in mail.outbox) == sorted(contact.email for contact in contacts)
     links = {re.search(r"/embargoed/([\w-]+)/", message.body)[1] for message in mail.outbox}
@@ -122,9 +113,12 @@ def test_sending_twice_is_refused_and_cancel_stops_a_scheduled_send(newsroom, cl
     distribution = Distribution.objects.create(release=release, created_by=press_officer)
     distribution.lists.add(media_list)
 
-    client.post(reverse("distributions:send", args=[distribution.pk]), {"send_at": "2031-05-24T09:00"})
-    again = client.post(reverse("distributions:send", args=[distribution.pk]), {"send_at": ""}, follow=True)
+    confirm_and_send(client, distribution, send_at="2031-05-24T09:00")
+    distribution.refresh_from_db()
+    assert distribution.status == Distribution.Status.SCHEDULED
+    again = client.get(reverse("distributions:send", args=[distribution.pk]), {"send_at": ""})
     assert "already scheduled" in again.content.decode()
+    assert 'name="confirmation"' not in again.content.decode()
 
     client.post(reverse("distributions:cancel", args=[distribution.pk]))
     distribution.refresh_from_db()
@@ -176,3 +170,31 @@ def test_resume_sends_what_a_dead_worker_left_and_nobody_twice(
     assert sorted(message.to[0] for message in mail.outbox) == sorted(c.email for c in contacts[1:])
     distribution.refresh_from_db()
     assert distribution.status == Distribution.Status.SENT
+
+
+def test_the_media_lists_listing_counts_each_lists_contacts(newsroom, client, press_officer):
+    economics = MediaListFactory(name="Economics correspondents")
+    MediaListFactory(name="Nobody yet")
+    for _ in range(3):
+        MediaContactFactory(lists=[economics])
+
+    html = client.get(reverse("media_lists:index")).content.decode()
+
+    cells = dict(
+        re.findall(r">\s*(Economics correspondents|Nobody yet)\s*</a>.*?<td[^>]*>\s*(\d+)\s*</td>", html, re.S)
+    )
+    assert cells == {"Economics correspondents": "3", "Nobody yet": "0"}
+    fewest_first = client.get(reverse("media_lists:index"), {"ordering": "contact_count"}).content.decode()
+    assert fewest_first.index("Nobody yet") < fewest_first.index("Economics correspondents")
+
+
+def test_the_contacts_listing_says_yes_or_no_for_opted_out(newsroom, client, press_officer):
+    MediaContactFactory(name="Ada Gone", opted_out=True)
+    MediaContactFactory(name="Bo Here")
+
+    html = client.get(reverse("media_contacts:index")).content.decode()
+
+    rows = dict(re.findall(r"(Ada Gone|Bo Here)(.*?)</tr>", html, re.S))
+    assert re.search(r"<td[^>]*>\s*Yes\s*</td>", rows["Ada Gone"])
+    assert re.search(r"<td[^>]*>\s*No\s*</td>", rows["Bo Here"])
+    assert "False" not in html and "True" not in html

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from presscentre.core.urls_public import public_url
 from presscentre.distribution import sending
 from presscentre.distribution.models import BOUNCE_LIMIT, Delivery, Distribution, MediaContact
 from presscentre.distribution.sending import run_distribution
@@ -40,14 +41,14 @@ def test_embargoed_release_arrives_with_one_personal_link_each_unsubscribe_heade
     tokens = set()
     for contact in contacts:
         message = smtp_server.message_to(contact.email)
-        assert message["Subject"] == f"EMBARGOED UNTIL 00:01 BST, Sunday 25 May 2031: {release.title}"
-        assert message["List-Unsubscribe"].strip().startswith("<http://localhost/distribution/unsubscribe/")
+        assert message["Subject"] == f"EMBARGOED UNTIL 00:01 BST, Sunday 25th May 2031: {release.title}"
+        assert message["List-Unsubscribe"].strip().startswith(f"<{public_url('/distribution/unsubscribe/')}")
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
         link = AccessLink.objects.get(email=contact.email, item=release)
-        assert link.get_full_url() in text
-        assert link.get_full_url() in html
+        assert public_url(link.get_absolute_url()) in text
+        assert public_url(link.get_absolute_url()) in html
         assert text.count("/embargoed/") == 1
         assert "<img" not in html  # no tracking pixels
         tokens.add(link.token)
@@ -81,7 +82,7 @@ def test_a_release_not_under_embargo_links_to_the_public_page_without_personal_l
 
     message = smtp_server.message_to(contacts[0].email)
     assert message["Subject"] == "Open figures"
-    assert release.get_full_url() in message.get_body(("plain",)).get_content()
+    assert public_url(release.url) in message.get_body(("plain",)).get_content()
     assert not list(message.iter_attachments())
     assert not AccessLink.objects.exists()
 

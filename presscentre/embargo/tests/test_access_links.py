@@ -6,6 +6,7 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import PageLogEntry
 
+from presscentre.core.urls_public import public_page_url, public_url
 from presscentre.embargo.models import AccessLink, AccessLogEntry
 from presscentre.embargo.services import (
     can_view,
@@ -53,7 +54,7 @@ def link(release, editor):
 def test_a_new_link_has_an_unguessable_token_and_lasts_until_the_lift(link, release, editor):
     assert len(link.token) >= 43
     assert link.get_absolute_url() == f"/embargoed/{link.token}/"
-    assert link.get_full_url() == f"http://localhost/embargoed/{link.token}/"
+    assert link.get_full_url() == public_url(f"/embargoed/{link.token}/")
     assert link.expires_at is None
     assert link.created_by == editor and link.created_at == CREATED
     assert PageLogEntry.objects.filter(page=release, action="presscentre.embargo.link_create").exists()
@@ -161,7 +162,7 @@ def test_a_valid_link_shows_the_embargoed_release_with_the_recipient_and_logs_th
     assert response.status_code == 200
     html = response.content.decode()
     assert "Pay gap report" in html
-    assert "Embargoed until 00:01 GMT, Saturday 2 March 2030 | Copy for Jane Doe, The Daily Ledger" in html
+    assert "Embargoed until 00:01 GMT, Saturday 2nd March 2030 | Copy for Jane Doe, The Daily Ledger" in html
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert response["Referrer-Policy"] == "same-origin"
@@ -352,7 +353,7 @@ def test_the_calendar_has_one_event_at_the_lift(client, link, release):
     assert event.decoded("dtstart") == LIFT
     assert event.decoded("dtend") == LIFT
     assert str(event["summary"]) == "Embargo lifts: Pay gap report"
-    assert str(event["url"]) == release.get_full_url()
+    assert str(event["url"]) == public_page_url(release)
     assert "EMBARGOED UNTIL 00:01 GMT" in str(event["description"])
     assert str(event["uid"]).startswith(f"embargo-{release.pk}-20300302T000100Z@")
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from wagtail.models import PageLogEntry
 
+from presscentre.core.urls_public import public_url
 from presscentre.embargo.services import due_for_lift, lift_due_embargoes, lift_embargo, schedule_lift
 from presscentre.newsroom.models import NewsItemPage, PressCentreSettings
 from presscentre.newsroom.tests.factories import ArticleFactory, PressReleaseFactory
@@ -48,7 +49,7 @@ def test_lift_at_the_instant_logs_and_tells_the_press_office(release, django_cap
     [message] = mail.outbox
     assert message.subject == "Pay gap report is live"
     assert message.to == ["pressoffice@example.org"]
-    assert "http://localhost/pay-gap-report/" in message.body
+    assert public_url("/pay-gap-report/") in message.body
 
 
 def test_a_second_lift_does_nothing(release, django_capture_on_commit_callbacks):
@@ -193,6 +194,6 @@ def test_publishing_a_revision_saved_before_the_lift_keeps_the_lift(release):
 
 def test_the_admin_calls_a_published_embargoed_item_embargoed_until_the_lift(release):
     with time_machine.travel(LIFT - timedelta(seconds=1), tick=False):
-        assert release.status_string == "live + embargoed"
+        assert release.status_string == "live, embargoed until 00:01 GMT, Saturday 2 March 2030"
     with time_machine.travel(LIFT, tick=False):
         assert release.status_string == "live"

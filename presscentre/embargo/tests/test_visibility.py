@@ -154,7 +154,7 @@ def test_staff_see_the_embargoed_item_with_a_banner_and_private_headers(embargoe
 
     assert response.status_code == 200
     banner = BeautifulSoup(response.content, "html.parser").select_one(".embargo-banner").get_text(strip=True)
-    assert banner == "EMBARGOED: not for publication until 00:01 BST, Saturday 24 May 2031"
+    assert banner == "EMBARGOED: not for publication until 00:01 BST, Saturday 24th May 2031"
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert document.status_code == 200

@@ -2,6 +2,7 @@ from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.search import index
 
+from presscentre.core.urls_public import public_page_url
 from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
 
 
@@ -73,4 +74,4 @@ class ArticlePage(NewsItemPage):
     def canonical_url(self, request=None) -> str:
         if self.canonical_policy == self.CanonicalPolicy.ORIGINAL and self.original_url:
             return self.original_url
-        return self.get_full_url(request)
+        return public_page_url(self, request)

@@ -1,22 +1,26 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.http import Http404
+from django.db.models import Count, Q
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from presscentre.core.pagination import page_or_404
 from presscentre.core.site_memo import MemoisedViewRestrictions, memoised
+from presscentre.core.urls_public import public_page_url, public_url
 from presscentre.embargo.services import public_items
 from presscentre.newsroom.listing import ListedItem, listed_items, listing_entries
 from presscentre.newsroom.models.article import ArticlePage
 from presscentre.newsroom.models.media_appearance import MediaAppearancePage
 from presscentre.newsroom.models.press_release import PressReleasePage
 from presscentre.newsroom.models.report import ReportPage
-from presscentre.newsroom.models.snippets import Category, Person
+from presscentre.newsroom.models.site_settings import PressCentreSettings
+from presscentre.newsroom.models.snippets import Category, Person, PressContact
+from presscentre.newsroom.sharing import MastodonShareForm, mastodon_share_url
 
 ITEM_TYPES = {model.type_slug: model for model in (PressReleasePage, ArticlePage, ReportPage, MediaAppearancePage)}
 
@@ -52,6 +56,12 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
     template = "pages/press_centre_page.html"
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
+    promote_panels = [
+        MultiFieldPanel(
+            [FieldPanel("slug"), FieldPanel("seo_title"), FieldPanel("search_description")],
+            heading="For search engines",
+        )
+    ]
 
     class Meta:
         verbose_name = "press centre"
@@ -107,3 +117,84 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
         context = self.listing_context(request, items, archive=f"person:{person.pk}")
         context["person"] = person
         return self.render(request, template="pages/person_archive.html", context_overrides=context)
+
+    # The reader's and journalist's ways in (issue 14): indexes of the archives, the press office, sharing.
+
+    def public_counts(self, model, at):
+        """Every category or person (`model`) with at least one item the public may see at `at`, with the number
+        of such items as `item_count`; others are left out, so an embargoed item's topic or people stay unnamed."""
+        public = self.items(at).order_by().values("pk")
+        return (
+            model.objects.annotate(
+                item_count=Count("item_links__item", filter=Q(item_links__item__in=public), distinct=True)
+            )
+            .filter(item_count__gt=0)
+            .order_by("name")
+        )
+
+    def section_context(self, request, section: str, *, title: str) -> dict:
+        """What the press centre's own pages tell the shared header (which link is current) and the metadata
+        (their own canonical address and title, not the index's)."""
+        base = public_page_url(self, request) or public_url("/")
+        return {
+            "press_centre": self,
+            "section": section,
+            "section_title": title,
+            "section_canonical": base + self.reverse_subpage(section).lstrip("/"),
+        }
+
+    @path("category/", name="categories")
+    def categories_view(self, request):
+        context = self.section_context(request, "categories", title="Categories")
+        context["categories"] = self.public_counts(Category, timezone.now())
+        return self.render(request, template="pages/category_index.html", context_overrides=context)
+
+    @path("author/", name="people")
+    def people_view(self, request):
+        context = self.section_context(request, "people", title="People")
+        context["people"] = self.public_counts(Person, timezone.now())
+        return self.render(request, template="pages/person_index.html", context_overrides=context)
+
+    @path("press-contacts/", name="press_contacts")
+    def press_contacts_view(self, request):
+        site_settings = PressCentreSettings.for_request(request)
+        defaults = site_settings.default_contacts()
+        context = self.section_context(request, "press_contacts", title="Press contacts")
+        context.update(
+            press_office_email=site_settings.press_office_email,
+            default_contacts=defaults,
+            topics=contacts_by_topic(PressContact.objects.select_related("topic"), leave_out=defaults),
+        )
+        return self.render(request, template="pages/press_contacts.html", context_overrides=context)
+
+    @path("share/mastodon/", name="share_mastodon")
+    def share_mastodon_view(self, request):
+        """Ask for the reader's Mastodon server, then send them to its share screen with the post written."""
+        bound = "instance" in request.GET
+        form = MastodonShareForm(request.GET if bound else None, initial=request.GET.dict())
+        if bound and form.is_valid():
+            data = form.cleaned_data
+            return HttpResponseRedirect(mastodon_share_url(data["instance"], text=data["text"], url=data["url"]))
+        response = self.render(
+            request,
+            template="pages/share_mastodon.html",
+            context_overrides={
+                **self.section_context(request, "share_mastodon", title="Share on Mastodon"),
+                "form": form,
+                "sharing": request.GET.get("text", "")[:500],
+            },
+        )
+        if bound:
+            response.status_code = 400
+        return response
+
+
+def contacts_by_topic(contacts, *, leave_out=()) -> list[tuple[str, list]]:
+    """(topic name, contacts) for the named contacts, topics in alphabetical order and "Other enquiries" last;
+    the contacts in `leave_out` (the press office's default contacts, listed on their own) are not repeated."""
+    shown_already = {contact.pk for contact in leave_out}
+    groups: dict[str, list] = {}
+    for contact in sorted(contacts, key=lambda contact: (contact.topic is None, contact.topic and contact.topic.name)):
+        if contact.pk not in shown_already:
+            groups.setdefault(contact.topic.name if contact.topic else "Other enquiries", []).append(contact)
+    return list(groups.items())

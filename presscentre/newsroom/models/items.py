@@ -2,6 +2,7 @@
 
 import dataclasses
 import functools
+import importlib.resources
 import zoneinfo
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from wagtail.admin.panels import (
     MultiFieldPanel,
     ObjectList,
     TabbedInterface,
+    TitleFieldPanel,
 )
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page, PageManager
@@ -27,19 +29,44 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from presscentre.core.site_memo import MemoisedViewRestrictions, restricted_sections
+from presscentre.embargo.forms import describe_instant
 from presscentre.embargo.services import can_view, lift_embargo
 from presscentre.newsroom.blocks import BodyBlock
+from presscentre.newsroom.dates import long_date
 from presscentre.newsroom.excerpts import cut_on_word_boundary, text_of_body
+from presscentre.newsroom.forms import RESERVED_SLUGS, NewsItemForm
+from presscentre.newsroom.models.featured_image import FeaturedImageMixin
 
 DEFAULT_TIME_ZONE = "Europe/London"
 
-# Slugs the archives, feeds, search and journalist links own beneath the index; items may not take them.
-RESERVED_SLUGS = frozenset({"category", "author", "feed", "search", "page", "embargoed", "comments", "api", "admin"})
+
+@functools.cache
+def canonical_time_zones() -> tuple[str, ...]:
+    """The IANA zones a place uses today (the tz database's zone.tab), and UTC.
+
+    `zoneinfo.available_timezones()` also lists the database's old aliases and oddities (`GB-Eire`, `Factory`,
+    `localtime`, `US/Pacific`); an editor choosing an embargo's zone should see each real zone once.
+    """
+    table = importlib.resources.files("tzdata.zoneinfo").joinpath("zone.tab").read_text(encoding="utf-8")
+    names = {line.split("\t")[2] for line in table.splitlines() if line and not line.startswith("#")}
+    return tuple(sorted(names | {"UTC"}))
 
 
 @functools.cache
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())]
+def time_zone_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The canonical zones grouped by region ("Europe", "America", ...), as the zone pickers show them."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for name in canonical_time_zones():
+        region = name.partition("/")[0] if "/" in name else "Other"
+        groups.setdefault(region, []).append((name, name.replace("_", " ")))
+    return sorted(groups.items())
+
+
+def time_zone_choices_with_first(first: str) -> list:
+    """The grouped zones with `first` (the site's zone, or the value already saved) offered at the top."""
+    label = first.replace("_", " ")
+    grouped = [(region, [choice for choice in zones if choice[0] != first]) for region, zones in time_zone_choices()]
+    return [("Site time zone", [(first, label)]), *[(region, zones) for region, zones in grouped if zones]]
 
 
 class NewsItemQuerySet(PageQuerySet):
@@ -64,7 +91,7 @@ class NewsItemQuerySet(PageQuerySet):
 NewsItemManager = PageManager.from_queryset(NewsItemQuerySet)
 
 
-class NewsItemPage(MemoisedViewRestrictions, Page):
+class NewsItemPage(FeaturedImageMixin, MemoisedViewRestrictions, Page):
     """A press release, article, report launch or media appearance: never created directly."""
 
     published_at = models.DateTimeField(
@@ -131,15 +158,24 @@ class NewsItemPage(MemoisedViewRestrictions, Page):
     ]
 
     item_panels = [
-        FieldPanel("title"),
+        TitleFieldPanel("title"),
         FieldPanel("published_at"),
         FieldPanel("summary"),
+        FeaturedImageMixin.featured_image_panel,  # the featured image: fields in featured_image.py
         InlinePanel("category_links", label="Categories", heading="Categories"),
         InlinePanel("person_links", label="People", heading="People (authors or spokespeople)"),
         FieldPanel("body"),
         FieldPanel("tags"),
     ]
     discussion_panels = [FieldPanel("comments_open")]
+    # Wagtail's own promote tab without "Show in menus": the press centre has no menus built from pages.
+    promote_panels = [
+        MultiFieldPanel(
+            [FieldPanel("slug"), FieldPanel("seo_title"), FieldPanel("search_description")],
+            heading="For search engines",
+        )
+    ]
+    base_form_class = NewsItemForm
     embargo_panels = [
         MultiFieldPanel(
             [FieldRowPanel([FieldPanel("embargo_until"), FieldPanel("embargo_time_zone")])],
@@ -222,8 +258,8 @@ class NewsItemPage(MemoisedViewRestrictions, Page):
         The page shows their names, slugs and roles only, so they come as plain `LinkedName`s.
         """
         loaded = {"category": [], "person": [], "tag": []}
-        for kind, name, slug, role, _order, _pk in _links_of(self):
-            loaded[kind].append(LinkedName(name=name, slug=slug, role=role))
+        for kind, name, slug, role, _order, _pk, photo_id in _links_of(self):
+            loaded[kind].append(LinkedName(name=name, slug=slug, role=role, photo_id=photo_id))
         self._loaded_categories = loaded["category"]
         self._loaded_people = loaded["person"]
         self._loaded_tag_names = [link.name for link in loaded["tag"]]
@@ -232,15 +268,16 @@ class NewsItemPage(MemoisedViewRestrictions, Page):
         return self.embargo_until is not None and at < self.embargo_until
 
     def embargo_line(self) -> str:
-        """'EMBARGOED UNTIL 00:01 BST, Wednesday 24 May 2023' in the embargo's own zone."""
+        """'EMBARGOED UNTIL 00:01 BST, Wednesday 24th May 2023' in the embargo's own zone, in the site's date style."""
         local = self.embargo_until.astimezone(zoneinfo.ZoneInfo(self.embargo_time_zone))
-        return f"EMBARGOED UNTIL {local:%H:%M} {local.tzname()}, {local:%A} {local.day} {local:%B %Y}"
+        return f"EMBARGOED UNTIL {local:%H:%M} {local.tzname()}, {local:%A} {long_date(local)}"
 
     @property
     def status_string(self):
         # Published but still secret: say so wherever Wagtail shows a page's status.
         if self.live and self.is_embargoed_at(timezone.now()):
-            return "live + embargoed"
+            local = self.embargo_until.astimezone(zoneinfo.ZoneInfo(self.embargo_time_zone))
+            return f"live, embargoed until {describe_instant(local)}"  # the admin's way of writing an instant
         return super().status_string
 
     def with_content_json(self, content):
@@ -255,13 +292,34 @@ class NewsItemPage(MemoisedViewRestrictions, Page):
             raise Http404("No such item.")  # the same answer as for a page that does not exist
         if self.embargo_until is not None and self.embargo_lifted_at is None and not self.is_embargoed_at(now):
             lift_embargo(self, at=now)  # overdue: lift on the spot rather than wait for the worker
-        response = super().serve(request, *args, **kwargs)
+        if "format" in request.GET:
+            response = self.serve_plain_text(request)
+        else:
+            response = super().serve(request, *args, **kwargs)
         if self.is_embargoed_at(now):
             # Only staff get here before the lift: never let a shared cache or a search engine keep it.
             response["Cache-Control"] = "private, no-store"
             response["X-Robots-Tag"] = "noindex, nofollow"
         if hasattr(response, "add_post_render_callback"):
             response.add_post_render_callback(functools.partial(_keep_personal_response_private, request))
+        return response
+
+    def serve_plain_text(self, request):
+        """`?format=text`: the item as a plain-text download for a journalist's own system (issue 14).
+
+        `serve` has already applied the visibility rule and its cache headers, exactly as for the page.
+        """
+        from django.http import HttpResponse
+        from django.utils.http import content_disposition_header
+
+        from presscentre.newsroom.models.site_settings import PressCentreSettings
+        from presscentre.newsroom.plain_text import item_as_plain_text
+
+        if request.GET["format"] != "text":
+            raise Http404("Unknown format.")
+        text = item_as_plain_text(self, site_settings=PressCentreSettings.for_request(request), at=timezone.now())
+        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
+        response["Content-Disposition"] = content_disposition_header(True, f"{self.slug}.txt")
         return response
 
     def get_context(self, request, *args, **kwargs):
@@ -293,7 +351,7 @@ def item_edit_handler(content_panels: list) -> TabbedInterface:
     return TabbedInterface(
         [
             ObjectList(content_panels, heading="Content"),
-            ObjectList(Page.promote_panels, heading="Promote"),
+            ObjectList(NewsItemPage.promote_panels, heading="Promote"),
             ObjectList([*Page.settings_panels, *NewsItemPage.discussion_panels], heading="Settings"),
         ]
     )
@@ -313,14 +371,16 @@ class LinkedName:
     name: str
     slug: str
     role: str = ""
+    photo_id: int | None = None  # a person's headshot; bylines look up no picture for someone without one
 
 
 def _links_of(item: NewsItemPage):
-    """(kind, name, slug, role, order, link id) of the item's categories, people and tags, each in the editor's
-    order (tags in the order they were added)."""
+    """(kind, name, slug, role, order, link id, photo id) of the item's categories, people and tags, each in the
+    editor's order (tags in the order they were added); only people have a photo id."""
     text = models.CharField()
+    no_photo = models.Value(None, output_field=models.IntegerField())
 
-    def rows(links, kind: str, target: str, role):
+    def rows(links, kind: str, target: str, role, photo=no_photo):
         return (
             links.filter(**{"item" if kind != "tag" else "content_object": item})
             .order_by()
@@ -331,11 +391,12 @@ def _links_of(item: NewsItemPage):
                 role,
                 "sort_order" if kind != "tag" else "pk",
                 "pk",
+                photo,
             )
         )
 
     categories = rows(ItemCategory.objects, "category", "category", models.Value("", output_field=text))
-    people = rows(ItemPerson.objects, "person", "person", "person__role")
+    people = rows(ItemPerson.objects, "person", "person", "person__role", "person__photo_id")
     tags = rows(NewsItemTag.objects, "tag", "tag", models.Value("", output_field=text))
     return sorted(categories.union(people, tags, all=True), key=lambda row: (row[4], row[5]))
 

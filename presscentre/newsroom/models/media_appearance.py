@@ -84,3 +84,11 @@ class MediaAppearancePage(NewsItemPage):
         where = f"{self.programme}, {self.outlet}" if self.programme else self.outlet
         verb = "Watch" if self.recording_kind == "video" else "Listen to"
         return f"{verb} {names} on {where}" if names else f"{verb} {where}"
+
+    def get_context(self, request, *args, **kwargs):
+        from presscentre.newsroom.models.site_settings import PressCentreSettings
+
+        context = super().get_context(request, *args, **kwargs)
+        # Journalists look for the press office on every item, not only on releases: the site's default contacts.
+        context["media_contacts"] = PressCentreSettings.for_request(request).default_contacts()
+        return context

@@ -1,12 +1,13 @@
 from django.db import models
 from django.utils import timezone
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
 from presscentre.embargo.forms import EmbargoItemForm
+from presscentre.newsroom.dates import long_date
 from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
 
 IMMEDIATE_RELEASE_LINE = "FOR IMMEDIATE RELEASE"
@@ -48,7 +49,7 @@ class PressReleasePage(NewsItemPage):
     ]
 
     content_panels = [
-        FieldPanel("title", heading="Headline"),
+        TitleFieldPanel("title", heading="Headline"),
         FieldPanel("subheadline"),
         *NewsItemPage.embargo_panels,
         MultiFieldPanel([FieldPanel("dateline_place"), FieldPanel("lead")], heading="Dateline and lead"),
@@ -78,9 +79,9 @@ class PressReleasePage(NewsItemPage):
         return self.embargo_line()
 
     def dateline(self, zone) -> str:
-        """'LONDON, 24 May 2023' in the site's zone; just the date when no place is set."""
+        """'LONDON, 24th May 2023' in the site's zone; just the date when no place is set."""
         local = timezone.localtime(self.published_at, zone)
-        date = f"{local.day} {local:%B %Y}"
+        date = long_date(local)
         return f"{self.dateline_place.upper()}, {date}" if self.dateline_place else date
 
     def get_context(self, request, *args, **kwargs):

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, TitleFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
@@ -47,7 +47,7 @@ class ReportPage(NewsItemPage):
     ]
 
     content_panels = [
-        FieldPanel("title"),
+        TitleFieldPanel("title"),
         FieldPanel("report_title"),
         *NewsItemPage.embargo_panels,
         *NewsItemPage.item_panels[1:],
@@ -73,6 +73,14 @@ class ReportPage(NewsItemPage):
     def document_text(self) -> str:
         """The extracted text of the report's documents, for the search index."""
         return "\n".join(document.text for document in self.documents if getattr(document, "text", ""))
+
+    def get_context(self, request, *args, **kwargs):
+        from presscentre.newsroom.models.site_settings import PressCentreSettings
+
+        context = super().get_context(request, *args, **kwargs)
+        # Journalists look for the press office on every item, not only on releases: the site's default contacts.
+        context["media_contacts"] = PressCentreSettings.for_request(request).default_contacts()
+        return context
 
 
 class ReportDocument(Orderable):

@@ -70,10 +70,19 @@ class PressContact(RevisionMixin, models.Model):
     phone = models.CharField(max_length=50, blank=True)
     out_of_hours_phone = models.CharField(max_length=50, blank=True)
     email = models.EmailField(blank=True)
+    topic = models.ForeignKey(
+        Category,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="press_contacts",
+        help_text="The subject this contact handles; the press contacts page groups contacts by it.",
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("role"),
+        FieldPanel("topic"),
         FieldPanel("phone"),
         FieldPanel("out_of_hours_phone"),
         FieldPanel("email"),

@@ -70,7 +70,7 @@ def test_an_editor_publishes_a_press_release_through_the_admin(newsroom, admin_c
     assert release.comments_open is False
     assert [category.name for category in release.categories] == ["Economy"]
     page = reader.get(release.url)
-    assert "LEEDS, 3 February 2025" in page.text
+    assert "LEEDS, 3rd February 2025" in page.text
     assert "Mo Khan" in page.text
 
 

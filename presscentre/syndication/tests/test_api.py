@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 from wagtail.models import PageViewRestriction
 
+from presscentre.core.urls_public import public_url
 from presscentre.embargo.services import create_access_link
 from presscentre.newsroom.models import ReleaseContact, ReportDocument
 from presscentre.newsroom.tests.factories import (
@@ -61,7 +62,7 @@ def test_pages_lists_the_public_items_and_the_index_only(newsroom, client):
     assert set(items) == {newsroom.pk, *(item.pk for item in public)}
     assert draft.pk not in items and embargoed.pk not in items and private.pk not in items
     assert items[public[0].pk]["meta"]["type"] == "newsroom.PressReleasePage"
-    assert items[public[0].pk]["meta"]["html_url"] == f"http://localhost/{public[0].slug}/"
+    assert items[public[0].pk]["meta"]["html_url"] == public_url(f"/{public[0].slug}/")
 
 
 def test_report_detail_exposes_its_structured_fields_and_document_urls(report_with_pdf, client):
@@ -77,9 +78,7 @@ def test_report_detail_exposes_its_structured_fields_and_document_urls(report_wi
     assert data["categories"] == [{"name": "Economy", "slug": "economy"}]
     assert data["people"] == [{"name": "Nia Evans", "slug": "nia-evans", "role": "Senior Fellow"}]
     assert data["report_title"] == "Counting the Cost"
-    assert data["documents"] == [
-        {"title": "The full report", "url": f"http://testserver{pdf.url}", "file_size": pdf.file_size}
-    ]
+    assert data["documents"] == [{"title": "The full report", "url": public_url(pdf.url), "file_size": pdf.file_size}]
 
 
 def test_listing_by_type_returns_the_fields_asked_for(report_with_pdf, newsroom, client):

@@ -17,6 +17,7 @@ from wagtail.models import Site
 
 from presscentre.comments.models import Comment
 from presscentre.comments.tests.factories import CommentFactory
+from presscentre.core.urls_public import public_url
 from presscentre.embargo.models import AccessLink
 from presscentre.newsroom.models import ArticlePage, PressCentreSettings
 from presscentre.newsroom.tests.factories import (
@@ -33,6 +34,7 @@ from presscentre.syndication.models import SyndicationSettings
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}"
 ATOM_SCHEMA = Path(settings.BASE_DIR).parent / "shared/conformance/schemas/atom/atom-rfc4287.rng"
 LIFT = datetime(2031, 5, 23, 23, 1, tzinfo=UTC)  # 00:01 BST on 24 May 2031
 MARKER = "QX7-FEED-EMBARGO-MARKER"
@@ -129,13 +131,13 @@ def test_rss_feed_has_its_required_channel_and_item_elements(mixed_items, client
     assert rss.tag == "rss" and rss.get("version") == "2.0"
     channel = rss.find("channel")
     assert channel.findtext("title") == "Our organisation \u2013 Press Centre"
-    assert channel.findtext("link") == "http://testserver/"
+    assert channel.findtext("link") == public_url("/")
     assert channel.findtext("description")
     items = channel.findall("item")
     assert len(items) == 4
     release = items[-1]
     assert release.findtext("title") == "Release"
-    assert release.findtext("link") == f"http://testserver{mixed_items[0].url}"
+    assert release.findtext("link") == public_url(mixed_items[0].url)
     assert release.findtext("guid") == release.findtext("link")
     assert parsedate_to_datetime(release.findtext("pubDate")) == mixed_items[0].published_at
     assert release.findtext("description") == mixed_items[0].excerpt
@@ -150,13 +152,16 @@ def test_json_feed_has_the_required_members(mixed_items, client):
     feed = json.loads(response.content)
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["title"] == "Our organisation \u2013 Press Centre"
-    assert feed["home_page_url"] == "http://testserver/"
-    assert feed["feed_url"] == "http://testserver/feed/json/"
+    assert feed["home_page_url"] == public_url("/")
+    assert feed["feed_url"] == public_url("/feed/json/")
     release = feed["items"][-1]
-    assert release["id"] == release["url"] == f"http://testserver{mixed_items[0].url}"
+    assert release["id"] == release["url"] == public_url(mixed_items[0].url)
     assert release["title"] == "Release"
-    assert release["content_text"] == release["summary"] == mixed_items[0].excerpt
-    assert "content_html" not in release
+    assert release["summary"] == mixed_items[0].excerpt
+    assert "content_text" not in release and "FOR IMMEDIATE RELEASE" in release["content_html"]
+    article = feed["items"][-2]
+    assert article["content_text"] == article["summary"] == mixed_items[1].excerpt
+    assert "content_html" not in article
     assert datetime.fromisoformat(release["date_published"]) == mixed_items[0].published_at
     assert release["authors"] == [{"name": "Nia Evans"}]
     assert release["tags"] == ["Economy"]
@@ -196,15 +201,15 @@ def test_narrower_feeds_list_only_their_category_person_or_type(mixed_items, cli
 def test_narrower_feeds_name_what_they_narrow_to(mixed_items, client):
     channel = etree.fromstring(client.get("/category/economy/feed/").content).find("channel")
     assert channel.findtext("title") == "Our organisation \u2013 Press Centre \u2013 Economy"
-    assert channel.findtext("link") == "http://testserver/category/economy/"
+    assert channel.findtext("link") == public_url("/category/economy/")
 
     feed = json.loads(client.get("/author/nia-evans/feed/json/").content)
-    assert feed["home_page_url"] == "http://testserver/author/nia-evans/"
-    assert feed["feed_url"] == "http://testserver/author/nia-evans/feed/json/"
+    assert feed["home_page_url"] == public_url("/author/nia-evans/")
+    assert feed["feed_url"] == public_url("/author/nia-evans/feed/json/")
 
     channel = etree.fromstring(client.get("/feed/?type=report").content).find("channel")
     assert channel.findtext("title").endswith("Reports")
-    assert channel.findtext("link") == "http://testserver/?type=report"
+    assert channel.findtext("link") == public_url("/?type=report")
 
 
 @pytest.mark.parametrize(
@@ -244,7 +249,7 @@ def test_podcast_feed_encloses_each_recording_with_its_byte_length_and_type(news
     items = channel.findall("item")
     assert [item.findtext("title") for item in items] == ["TV briefing", "Radio interview"]
     enclosures = [item.find("enclosure").attrib for item in items]
-    assert enclosures[0] == {"url": f"http://testserver{video.url}", "length": "512", "type": "video/mp4"}
+    assert enclosures[0] == {"url": public_url(video.url), "length": "512", "type": "video/mp4"}
     assert enclosures[1]["length"] == str(len(AUDIO))
     assert enclosures[1]["type"] == "audio/mpeg"
     assert items[1].findtext(f"{ITUNES}author") == "Nia Evans"
@@ -327,6 +332,7 @@ def test_feeds_carry_summaries_unless_the_site_chooses_full_text(newsroom, clien
     atom = etree.fromstring(client.get("/feed/atom/").content).find(f"{ATOM}entry")
     item = json.loads(client.get("/feed/json/").content)["items"][0]
     assert rss.findtext("description") == "Just the summary."
+    assert rss.find(f"{CONTENT}encoded") is None
     assert atom.findtext(f"{ATOM}summary") == "Just the summary."
     assert atom.find(f"{ATOM}content") is None
     assert item["content_text"] == "Just the summary."
@@ -338,11 +344,11 @@ def test_feeds_carry_summaries_unless_the_site_chooses_full_text(newsroom, clien
     rss = etree.fromstring(client.get("/feed/").content).find("channel/item")
     atom = etree.fromstring(client.get("/feed/atom/").content).find(f"{ATOM}entry")
     item = json.loads(client.get("/feed/json/").content)["items"][0]
-    for html in [rss.findtext("description"), atom.findtext(f"{ATOM}content"), item["content_html"]]:
+    for html in [rss.findtext(f"{CONTENT}encoded"), atom.findtext(f"{ATOM}content"), item["content_html"]]:
         assert "The whole <b>body</b>" in html
-        assert 'href="http://testserver/about/"' in html
+        assert f'href="{public_url("/about/")}"' in html
     assert atom.find(f"{ATOM}content").get("type") == "html"
-    assert atom.findtext(f"{ATOM}summary") == item["summary"] == "Just the summary."
+    assert rss.findtext("description") == atom.findtext(f"{ATOM}summary") == item["summary"] == "Just the summary."
 
 
 def test_an_excerpt_only_article_stays_a_summary_in_full_text_feeds(newsroom, client, full_text):
@@ -509,3 +515,161 @@ def test_pages_advertise_the_site_feeds_and_archives_their_own(mixed_items, clie
     assert alternates("/?type=report") - site_feeds == {("application/rss+xml", "/feed/?type=report")}
     for _, href in alternates("/category/economy/") | alternates("/author/nia-evans/"):
         assert client.get(href).status_code == 200, href
+
+
+def site_feed_settings() -> SyndicationSettings:
+    return SyndicationSettings.for_site(Site.objects.get(is_default_site=True))
+
+
+def item_contents(client, title: str) -> dict[str, str | None]:
+    """The whole-text field of the item called `title` in each format, as a feed reader reads it (None if absent)."""
+    rss = etree.fromstring(client.get("/feed/").content)
+    atom = etree.fromstring(client.get("/feed/atom/").content)
+    feed = json.loads(client.get("/feed/json/").content)
+    rss_item = next(item for item in rss.iter("item") if item.findtext("title") == title)
+    atom_entry = next(entry for entry in atom.iter(f"{ATOM}entry") if entry.findtext(f"{ATOM}title") == title)
+    json_item = next(item for item in feed["items"] if item["title"] == title)
+    return {
+        "rss": rss_item.findtext(f"{CONTENT}encoded"),
+        "atom": atom_entry.findtext(f"{ATOM}content"),
+        "json": json_item.get("content_html"),
+    }
+
+
+def test_feed_settings_default_to_whole_releases_and_summaries_of_everything_else(newsroom):
+    feed_settings = site_feed_settings()
+
+    assert feed_settings.release_full_text is True
+    assert feed_settings.full_text is False
+
+
+def test_a_release_goes_whole_into_the_feeds_by_default_while_other_types_keep_their_summary(newsroom, client):
+    release = PressReleaseFactory(
+        parent=newsroom,
+        title="Budget release",
+        summary="The short version.",
+        lead="The lead says who, what and when.",
+        body=[{"type": "paragraph", "value": '<p>The body, with <a href="/about/">a link</a>.</p>'}],
+        notes_to_editors="<p>The survey covered 2,000 households.</p>",
+        published_at=datetime(2031, 5, 24, 9, 0, tzinfo=UTC),
+    )
+    ArticleFactory(parent=newsroom, title="Comment piece", summary="Article summary.", original_url="")
+    dateline = release.dateline(PressCentreSettings.for_site(newsroom.get_site()).zone)
+
+    for name, html in item_contents(client, "Budget release").items():
+        text = BeautifulSoup(html, "html.parser").get_text(" ")
+        parts = [
+            release.release_line(),
+            dateline,
+            "The lead says who, what and when.",
+            "The body, with a link .",
+            "ENDS",
+            "Notes to editors",
+            "The survey covered 2,000 households.",
+        ]
+        positions = [" ".join(text.split()).find(part) for part in parts]
+        assert -1 not in positions and positions == sorted(positions), (name, text)
+        assert f'href="{public_url("/about/")}"' in html, name
+    assert item_contents(client, "Comment piece") == {"rss": None, "atom": None, "json": None}
+    article = next(
+        item for item in json.loads(client.get("/feed/json/").content)["items"] if item["title"] == "Comment piece"
+    )
+    assert article["content_text"] == article["summary"] == "Article summary."
+
+    feed_settings = site_feed_settings()
+    feed_settings.release_full_text = False
+    feed_settings.save()
+
+    assert item_contents(client, "Budget release") == {"rss": None, "atom": None, "json": None}
+    rss_items = etree.fromstring(client.get("/feed/").content).iter("item")
+    assert next(item for item in rss_items if item.findtext("title") == "Budget release").findtext("description") == (
+        "The short version."
+    )
+
+
+def test_a_whole_release_in_a_feed_reads_as_published_after_its_lift(newsroom, client):
+    PressReleaseFactory(parent=newsroom, title="Lifted", embargo_until=LIFT, published_at=LIFT)
+
+    with time_machine.travel(LIFT + timedelta(minutes=5), tick=False):
+        contents = item_contents(client, "Lifted")
+
+    for name, html in contents.items():
+        release_line = BeautifulSoup(html, "html.parser").p.get_text()
+        assert release_line.startswith("Published 00:01 BST"), name
+        assert "EMBARGOED" not in html, name
+
+
+# HTML-typed fields: escaped or sanitised exactly once
+
+SCRIPT_AS_TEXT = "&lt;script&gt;alert(1)&lt;/script&gt;"  # how a paragraph about a script tag is stored
+SVG_SUMMARY = "Use <svg onload=alert(1)> carefully"
+HOSTILE_BODY = [
+    {"type": "paragraph", "value": f"<p>Before {SCRIPT_AS_TEXT} after.</p>"},
+    # Markup no editor can type, as if it reached the database some other way: sanitised, never passed on.
+    {
+        "type": "paragraph",
+        "value": '<p onclick="steal()">Live <script>alert(2)</script><img src="/x.png" onerror="alert(3)"></p>',
+    },
+]
+
+
+def assert_inert(markup: str, where: str) -> BeautifulSoup:
+    """Parse a field's HTML as a feed reader would: no script or svg element, no on* attribute."""
+    soup = BeautifulSoup(markup, "html.parser")
+    assert soup.find_all(["script", "svg"]) == [], where
+    handlers = [
+        attribute for tag in soup.find_all(True) for attribute in tag.attrs if attribute.lower().startswith("on")
+    ]
+    assert handlers == [], where
+    return soup
+
+
+def hostile_feed_fields(client) -> tuple[dict[str, str], dict[str, str]]:
+    """(HTML-typed fields, plain-text fields) of the single item, each unescaped once by its own format's parser."""
+    rss = etree.fromstring(client.get("/feed/").content).find("channel/item")
+    atom = etree.fromstring(client.get("/feed/atom/").content).find(f"{ATOM}entry")
+    item = json.loads(client.get("/feed/json/").content)["items"][0]
+    html_fields = {
+        "rss description": rss.findtext("description"),
+        "rss content:encoded": rss.findtext(f"{CONTENT}encoded"),
+        "atom summary": atom.findtext(f"{ATOM}summary"),
+        "atom content": atom.findtext(f"{ATOM}content"),
+        "json content_html": item.get("content_html"),
+    }
+    assert atom.find(f"{ATOM}summary").get("type") == "html"
+    text_fields = {"json summary": item["summary"], "json content_text": item.get("content_text")}
+    return (
+        {name: value for name, value in html_fields.items() if value is not None},
+        {name: value for name, value in text_fields.items() if value is not None},
+    )
+
+
+@pytest.mark.parametrize("whole", [True, False], ids=["full text", "summaries"])
+@pytest.mark.parametrize("factory", [PressReleaseFactory, ArticleFactory], ids=["release", "article"])
+def test_markup_in_a_summary_or_body_reaches_feed_readers_as_text_never_as_an_element(newsroom, client, whole, factory):
+    feed_settings = site_feed_settings()
+    feed_settings.full_text = feed_settings.release_full_text = whole
+    feed_settings.save()
+    extra = {"original_url": ""} if factory is ArticleFactory else {"lead": f"Lead: {SVG_SUMMARY}"}
+    factory(parent=newsroom, title="Careful", summary=SVG_SUMMARY, body=HOSTILE_BODY, **extra)
+
+    html_fields, text_fields = hostile_feed_fields(client)
+
+    summaries = {"rss description", "atom summary"}
+    assert set(html_fields) == (
+        summaries | {"rss content:encoded", "atom content", "json content_html"} if whole else summaries
+    )
+    for name, markup in html_fields.items():
+        text = " ".join(assert_inert(markup, name).get_text(" ").split())
+        assert "alert(2)" not in text and "steal()" not in markup and "onerror" not in markup, name
+        if name in summaries:
+            assert text == SVG_SUMMARY, name
+        else:
+            assert "Before <script>alert(1)</script> after." in text, name
+            assert "&lt;" not in text and "&amp;" not in markup, name
+            if factory is PressReleaseFactory:
+                assert f"Lead: {SVG_SUMMARY}" in text, name
+    # JSON Feed's summary and content_text are plain text: the words as written, for the reader to show as text.
+    assert text_fields["json summary"] == SVG_SUMMARY
+    if not whole:
+        assert text_fields["json content_text"] == SVG_SUMMARY

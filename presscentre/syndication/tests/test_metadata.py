@@ -5,6 +5,7 @@ import pytest
 import time_machine
 from bs4 import BeautifulSoup
 
+from presscentre.core.urls_public import public_url
 from presscentre.newsroom.models import ArticlePage, PressCentreSettings
 from presscentre.newsroom.tests.factories import (
     ArticleFactory,
@@ -59,7 +60,7 @@ def test_press_release_carries_news_article_metadata(newsroom, site_settings, cl
 
     head = Head(client.get(release.url))
 
-    url = "http://localhost/budget/"
+    url = public_url("/budget/")
     assert head.canonical() == url
     assert head.meta("description") == "Families pay more."
     assert head.meta("og:type") == "article"
@@ -82,7 +83,7 @@ def test_press_release_carries_news_article_metadata(newsroom, site_settings, cl
     assert data["publisher"] == {
         "@type": "Organization",
         "name": "Institute for Fair Policy",
-        "url": "http://localhost/",
+        "url": public_url("/"),
     }
     assert data["description"] == "Families pay more."
     assert data["url"] == url
@@ -113,7 +114,7 @@ def test_cross_posted_article_points_canonical_at_the_original(newsroom, client)
     assert head.meta("og:url") == original
     assert head.json_ld()[0]["@type"] == "NewsArticle"
     assert head.json_ld()[0]["url"] == original
-    assert own_head.canonical() == "http://localhost/our-copy/"
+    assert own_head.canonical() == public_url("/our-copy/")
 
 
 def test_report_has_report_json_ld_and_its_cover_as_a_large_card_image(newsroom, client):
@@ -122,7 +123,7 @@ def test_report_has_report_json_ld_and_its_cover_as_a_large_card_image(newsroom,
     head = Head(client.get(report.url))
 
     image = head.meta("og:image")
-    assert image.startswith("http://testserver/")
+    assert image.startswith(public_url("/"))
     assert "fill-1200x630" in image
     assert head.meta("twitter:image") == image
     assert head.meta("twitter:card") == "summary_large_image"
@@ -144,7 +145,7 @@ def test_first_body_image_is_the_share_image_when_there_is_no_cover(newsroom, cl
 
     head = Head(client.get(release.url))
 
-    assert head.meta("og:image").startswith("http://testserver/")
+    assert head.meta("og:image").startswith(public_url("/"))
     assert head.meta("twitter:card") == "summary_large_image"
 
 
@@ -162,7 +163,7 @@ def test_index_describes_the_organisation(newsroom, site_settings, client):
 
     head = Head(client.get("/"))
 
-    assert head.canonical() == "http://localhost/"
+    assert head.canonical() == public_url("/")
     assert head.meta("og:type") == "website"
     assert head.meta("og:site_name") == "Institute for Fair Policy"
     assert head.json_ld() == [
@@ -170,7 +171,7 @@ def test_index_describes_the_organisation(newsroom, site_settings, client):
             "@context": "https://schema.org",
             "@type": "Organization",
             "name": "Institute for Fair Policy",
-            "url": "http://localhost/",
+            "url": public_url("/"),
         }
     ]
 
@@ -179,11 +180,9 @@ def test_listing_canonical_keeps_the_type_and_a_later_page_but_no_other_paramete
     settings.PRESSCENTRE_ITEMS_PER_PAGE = 1
     PressReleaseFactory.create_batch(2, parent=newsroom)
 
-    assert Head(client.get("/?page=1&utm_source=x")).canonical() == "http://localhost/"
-    assert Head(client.get("/?page=2")).canonical() == "http://localhost/?page=2"
-    assert Head(client.get("/?type=press-release&page=2")).canonical() == (
-        "http://localhost/?type=press-release&page=2"
-    )
+    assert Head(client.get("/?page=1&utm_source=x")).canonical() == public_url("/")
+    assert Head(client.get("/?page=2")).canonical() == public_url("/?page=2")
+    assert Head(client.get("/?type=press-release&page=2")).canonical() == public_url("/?type=press-release&page=2")
 
 
 def test_archives_have_their_own_canonical_and_a_person_photo(newsroom, client):
@@ -194,13 +193,13 @@ def test_archives_have_their_own_canonical_and_a_person_photo(newsroom, client):
     category_head = Head(client.get("/category/economy/?page=1"))
     person_head = Head(client.get("/author/nia-evans/"))
 
-    assert category_head.canonical() == "http://localhost/category/economy/"
+    assert category_head.canonical() == public_url("/category/economy/")
     assert category_head.meta("og:title") == "Economy"
     assert category_head.meta("description") == "Growth and budgets."
-    assert person_head.canonical() == "http://localhost/author/nia-evans/"
+    assert person_head.canonical() == public_url("/author/nia-evans/")
     assert person_head.meta("og:title") == "Nia Evans"
     assert person_head.meta("description") == "Senior Fellow"
-    assert person_head.meta("og:image").startswith("http://testserver/")
+    assert person_head.meta("og:image").startswith(public_url("/"))
 
 
 def test_json_ld_cannot_be_broken_out_of_by_a_title(newsroom, client):

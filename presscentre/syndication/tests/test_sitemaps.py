@@ -7,6 +7,7 @@ import time_machine
 from django.conf import settings
 from lxml import etree
 
+from presscentre.core.urls_public import public_url
 from presscentre.newsroom.models import PressCentreSettings
 from presscentre.newsroom.tests.factories import (
     ArticleFactory,
@@ -65,7 +66,7 @@ def embargoed(newsroom):
     )
 
 
-def test_sitemap_lists_public_items_indexes_and_archives_with_lastmod_on_the_request_host(newsroom, client):
+def test_sitemap_lists_public_items_indexes_and_archives_with_lastmod_on_the_public_base(newsroom, client):
     topic = CategoryFactory(name="Economy")
     author = PersonFactory(name="Nia Evans", slug="nia-evans")
     release = PressReleaseFactory(parent=newsroom, slug="budget-release", categories=[topic], people=[author])
@@ -78,19 +79,19 @@ def test_sitemap_lists_public_items_indexes_and_archives_with_lastmod_on_the_req
 
     assert_valid(document, schema("sitemap.xsd"))
     urls = locations(document)
-    assert urls[0] == "http://testserver/"
+    assert urls[0] == public_url("/")
     assert {
-        "http://testserver/budget-release/",
-        "http://testserver/counting-the-cost/",
-        "http://testserver/category/economy/",
-        "http://testserver/author/nia-evans/",
+        public_url("/budget-release/"),
+        public_url("/counting-the-cost/"),
+        public_url("/category/economy/"),
+        public_url("/author/nia-evans/"),
     } <= set(urls)
-    assert "http://testserver/draft-release/" not in urls
+    assert public_url("/draft-release/") not in urls
     entries = {url.findtext(f"{SITEMAP}loc"): url.findtext(f"{SITEMAP}lastmod") for url in document}
-    assert datetime.fromisoformat(entries["http://testserver/budget-release/"]) == edited_at
+    assert datetime.fromisoformat(entries[public_url("/budget-release/")]) == edited_at
     # Never republished: the publication date stands in.
-    assert datetime.fromisoformat(entries["http://testserver/counting-the-cost/"]) == report.published_at
-    assert datetime.fromisoformat(entries["http://testserver/"]) == edited_at
+    assert datetime.fromisoformat(entries[public_url("/counting-the-cost/")]) == report.published_at
+    assert datetime.fromisoformat(entries[public_url("/")]) == edited_at
     assert draft.live is False
 
 
@@ -119,7 +120,7 @@ def test_news_sitemap_lists_the_last_two_days_with_publication_name_and_language
         document = fetch(client, "/news-sitemap.xml")
 
     assert_valid(document, schema("sitemap-with-extensions.xsd"))
-    assert locations(document) == ["http://testserver/fresh/"]
+    assert locations(document) == [public_url("/fresh/")]
     news = document.find(f"{SITEMAP}url/{NEWS}news")
     assert news.findtext(f"{NEWS}publication/{NEWS}name") == "Institute for Fair & Open Policy"
     assert news.findtext(f"{NEWS}publication/{NEWS}language") == "en"
@@ -148,8 +149,8 @@ def test_robots_txt_shuts_the_admin_and_personal_links_and_names_both_sitemaps(d
     assert "User-agent: *" in lines
     assert "Disallow: /admin/" in lines
     assert "Disallow: /embargoed/" in lines
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
-    assert "Sitemap: http://testserver/news-sitemap.xml" in lines
+    assert f"Sitemap: {public_url('/sitemap.xml')}" in lines
+    assert f"Sitemap: {public_url('/news-sitemap.xml')}" in lines
     assert [line for line in lines if line.startswith("Disallow:")] == ["Disallow: /admin/", "Disallow: /embargoed/"]
 
 

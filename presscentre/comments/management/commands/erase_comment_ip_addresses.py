@@ -17,7 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="Count what is due without erasing it.")
         parser.add_argument("--every", type=float, default=None, help="Run again every N seconds (60 to 86400).")
 
-    def handle(self, *args, dry_run, every, **options):
+    def handle(self, *args, **kwargs):
+        try:
+            self.run(**kwargs)
+        except KeyboardInterrupt:
+            # Ctrl-C on `make demo` reaches every process at once: stop quietly, the sweep holds no state.
+            return
+
+    def run(self, dry_run, every, **options):
         if every is not None and not 60 <= every <= 86400:
             raise CommandError("--every must be between 60 and 86400 seconds.")
         days = ip_retention_days()

@@ -14,7 +14,14 @@ class Command(BaseCommand):
         parser.add_argument("--every", type=float, default=None, help="Sweep again every N seconds (0.1 to 60).")
         parser.add_argument("--dry-run", action="store_true", help="List what is due without lifting it.")
 
-    def handle(self, *args, every, dry_run, **options):
+    def handle(self, *args, **kwargs):
+        try:
+            self.run(**kwargs)
+        except KeyboardInterrupt:
+            # Ctrl-C on `make demo` reaches every process at once: stop quietly, the sweep holds no state.
+            return
+
+    def run(self, every, dry_run, **options):
         if every is not None and not 0.1 <= every <= 60:
             raise CommandError("--every must be between 0.1 and 60 seconds.")
         if dry_run:

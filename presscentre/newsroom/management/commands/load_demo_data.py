@@ -37,7 +37,7 @@ class Command(BaseCommand):
             default=None,
             metavar="SECONDS",
             help="Also move the demo's embargoed release to lift this many seconds from now (10 to 86400), "
-            "to watch a lift happen.",
+            "to watch a lift happen; embargoes it again if it has lifted already.",
         )
 
     def handle(self, *args, admin_username, admin_password, embargo_in, **options):
@@ -56,15 +56,16 @@ class Command(BaseCommand):
         base_url = settings.WAGTAILADMIN_BASE_URL
         shown = summary.admin_password
         if shown is None:
-            shown = "(unchanged from when the user was created)"
+            shown = "(changed since the demo created this user)"
         self.stdout.write(
             self.style.SUCCESS(f"Admin: {base_url}/admin/  username: {summary.admin_username}  password: {shown}")
         )
         if embargo_in is not None and moved is None:
-            self.stdout.write("The demo's embargoed release has already been lifted; nothing to move.")
+            raise CommandError("The demo's embargoed release is missing: run load_demo_data without --embargo-in.")
         elif moved is not None:
             self.stdout.write(
-                f"Embargoed until {moved.embargo_until.isoformat()}: {summary.site_url}{moved.url} is a 404 until then."
+                f"Embargoed until {moved.embargo_until.isoformat()}: {summary.site_url}{moved.url} "
+                "is a 404 until then, and public from that second on."
             )
 
 
