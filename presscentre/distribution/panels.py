@@ -1,26 +1,20 @@
 """The dashboard panel for distributions that are going out: sending now, or scheduled for later."""
 
-from datetime import datetime
-
 from django.db.models import Count, Q
-from wagtail.admin.ui.components import Component
 
+from presscentre.core.panels import DashboardPanel
 from presscentre.distribution.admin_views import VIEW_DISTRIBUTIONS
 from presscentre.distribution.models import Delivery, Distribution
 from presscentre.embargo.panels import countdown
 
 
-class ActiveDistributionsPanel(Component):
+class ActiveDistributionsPanel(DashboardPanel):
     """Distributions sending now (with progress) and those scheduled, next to go first."""
 
     name = "active_distributions"
     template_name = "distribution/admin/dashboard_distributions.html"
     order = 110
     limit = 10
-
-    def __init__(self, user, *, at: datetime):
-        self.user = user
-        self.at = at
 
     @classmethod
     def is_shown_to(cls, user) -> bool:

@@ -10,7 +10,6 @@
 
 import re
 import secrets
-import time
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from presscentre.e2e.admin_steps_distribution import send_distribution
 from presscentre.e2e.admin_steps_links import create_link_for_contact
+from presscentre.e2e.operator_steps import lift_now
 from presscentre.e2e.pages import check_page, screenshot
 from presscentre.e2e.reader_steps import (
     assert_print_hides_chrome,
@@ -57,7 +57,6 @@ def write_release_from_an_empty_form(page, *, index_id: int, headline: str) -> N
 def test_a_press_officer_writes_embargoes_publishes_and_sends_a_release_that_a_journalist_reads_first(
     live_site, editor_page, browser, media_contacts
 ):
-    from presscentre.embargo.services import lift_due_embargoes
     from presscentre.newsroom.models import PressCentrePage, PressReleasePage
 
     index = PressCentrePage.objects.get()
@@ -134,10 +133,7 @@ def test_a_press_officer_writes_embargoes_publishes_and_sends_a_release_that_a_j
     # Before the lift the public sees nothing; at the lift the page reads as published, not embargoed.
     public = browser.new_context(base_url=live_site.url).new_page()
     assert public.goto(release.url).status == 404
-    lifts_at = timezone.now() + timedelta(seconds=1)
-    PressReleasePage.objects.filter(pk=release.pk).update(embargo_until=lifts_at, published_at=lifts_at)
-    time.sleep(max(0.0, (lifts_at - timezone.now()).total_seconds()) + 0.05)
-    assert lift_due_embargoes(at=timezone.now()) == 1
+    lift_now(release)
     assert public.goto(release.url).status == 200
     assert public.get_by_role("heading", level=1).inner_text() == headline
     assert "EMBARGOED" not in public.locator("main").inner_text().upper()

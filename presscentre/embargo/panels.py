@@ -9,10 +9,10 @@ import zoneinfo
 from datetime import datetime, timedelta
 
 from django.db.models import Subquery
-from wagtail.admin.ui.components import Component
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
+from presscentre.core.panels import DashboardPanel
 from presscentre.embargo.models import AccessLogEntry
 from presscentre.embargo.services import due_for_lift
 
@@ -67,17 +67,13 @@ def _editable_page_ids(user):
     return Subquery(_page_policy().instances_user_has_any_permission_for(user, EDIT_ACTIONS).values("pk"))
 
 
-class UpcomingLiftsPanel(Component):
+class UpcomingLiftsPanel(DashboardPanel):
     """Live items whose embargo lifts within the next 7 days, soonest first; overdue lifts flagged at the top."""
 
     name = "upcoming_lifts"
     template_name = "embargo/admin/dashboard_lifts.html"
     order = 100
     limit = 20
-
-    def __init__(self, user, *, at: datetime):
-        self.user = user
-        self.at = at
 
     @classmethod
     def is_shown_to(cls, user) -> bool:
@@ -106,7 +102,7 @@ class UpcomingLiftsPanel(Component):
         return {"rows": rows, "more": len(items) > self.limit, "at": self.at}
 
 
-class LinkActivityPanel(Component):
+class LinkActivityPanel(DashboardPanel):
     """What journalists opened or downloaded through their personal links in the last 24 hours, newest first.
 
     Names and outlets are personal data: this is a staff screen behind the admin login, like the links screen.
@@ -116,10 +112,6 @@ class LinkActivityPanel(Component):
     template_name = "embargo/admin/dashboard_link_activity.html"
     order = 120
     limit = 15
-
-    def __init__(self, user, *, at: datetime):
-        self.user = user
-        self.at = at
 
     @classmethod
     def is_shown_to(cls, user) -> bool:
