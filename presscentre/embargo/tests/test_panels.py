@@ -155,13 +155,13 @@ def test_activity_panel_shows_who_opened_what_in_the_last_24_hours(link, press_o
             "Jane Doe, The Daily Ledger jane@ledger.example",
             "Pay gap report",
             "Downloaded a document since deleted",
-            "2 Mar 2030, 03:59 EST",
+            "03:59 EST, Saturday 2 March 2030",
         ],
         [
             "Jane Doe, The Daily Ledger jane@ledger.example",
             "Pay gap report",
             "Opened the item",
-            "2 Mar 2030, 02:00 EST",
+            "02:00 EST, Saturday 2 March 2030",
         ],
     ]
     assert f'href="/admin/embargo/items/{link.item_id}/links/"' in html
