@@ -8,9 +8,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from urllib.parse import quote
 
-from django.utils import dateformat
-
 from presscentre.newsroom.branding import Picture
+from presscentre.newsroom.dates import long_date
 from presscentre.newsroom.excerpts import excerpt_of
 from presscentre.newsroom.images import thumbnails_of
 from presscentre.newsroom.models.items import ItemCategory, NewsItemPage
@@ -86,7 +85,7 @@ def listing_entries(items, *, press_centre, request) -> list[ListingEntry]:
                 type_slug=item_type.type_slug,
                 type_label=item_type.type_label,
                 published_iso=published.isoformat(),
-                published_display=dateformat.format(published, "jS F Y"),
+                published_display=long_date(published),
                 excerpt=item.excerpt,
                 categories=[(name, category_url(slug)) for name, slug in categories.get(item.pk, ())],
                 thumbnail=thumbnails.get(item.pk),
