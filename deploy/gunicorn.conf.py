@@ -13,6 +13,13 @@ GUNICORN_FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-* headers are trusted (d
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from presscentre.core.log_filters import mask_journalist_tokens  # noqa: E402
 
 
 def _int(name: str, default: int) -> int:
@@ -39,6 +46,19 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-").strip() or None
 errorlog = "-"
 # The URL, status and timing: no client address, user agent or referrer (personal data, and not needed here).
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
+
+
+class TokenMaskingLogger(Logger):
+    """gunicorn's logger, with journalists' tokens masked in the access and error logs: the request line of a
+    personal link (/embargoed/<token>/...) is a key to an embargoed item."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        self.access_log.addFilter(mask_journalist_tokens)
+        self.error_log.addFilter(mask_journalist_tokens)
+
+
+logger_class = TokenMaskingLogger
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1"
 # Workers fork from a loaded app: less memory per worker and a broken deploy fails before taking traffic.
 preload_app = True

@@ -271,6 +271,11 @@ LOGGING = {
             "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     # LOG_TASKS_LEVEL: the least level shown from the task worker's own loggers (the demo shows WARNING and up).
     "filters": {
@@ -278,9 +283,33 @@ LOGGING = {
             "()": "presscentre.core.log_filters.MinimumLevelFor",
             "loggers": ["django_tasks", "django_tasks_db"],
             "level": os.environ.get("LOG_TASKS_LEVEL", "INFO"),
-        }
+        },
+        # Journalists' tokens are keys to embargoed items: "Not Found: /embargoed/<token>/" and runserver's
+        # access lines show only their first characters (deploy/gunicorn.conf.py does the same for gunicorn).
+        "journalist_tokens": {"()": "presscentre.core.log_filters.MaskJournalistTokens"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["task_level"]}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["task_level", "journalist_tokens"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["journalist_tokens"],
+        },
+    },
+    # Filters on the loggers themselves mask a record before any handler (Django's own, an error email) sees it.
+    "loggers": {
+        "django.request": {"filters": ["journalist_tokens"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["journalist_tokens"],
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
 }
 

@@ -7,14 +7,38 @@ from django.core.validators import URLValidator
 
 from presscentre.comments.challenge import ChallengeError, check_challenge, issue_challenge
 from presscentre.comments.models import Comment, CommentSettings
+from presscentre.core.text import has_xml_invalid_characters, xml_safe
 
 # Fields a reader typed: kept whenever the form comes back (errors, an expired challenge, a reload).
 TYPED_FIELDS = ("name", "email", "url", "body", "parent")
 MAX_BODY_LENGTH = 65_525  # WordPress's limit
 
 
+class TypedTextField(forms.CharField):
+    """A text field that takes out the characters XML 1.0 cannot carry (feeds could not show the comment) and
+    keeps the rest as typed; refused, saying why, when nothing else was typed. They go before Django's own
+    checks, so a stray NUL is removed like any other control character rather than refusing the whole post."""
+
+    def __init__(self, *args, what: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.what = what
+
+    def to_python(self, value):
+        if isinstance(value, str) and has_xml_invalid_characters(value):
+            value = xml_safe(value)
+            if not value.strip():
+                raise forms.ValidationError(
+                    f"{self.what} has nothing left once invisible control characters are removed: "
+                    "please type it again.",
+                    code="only_control_characters",
+                )
+        return super().to_python(value)
+
+
 class CommentForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=100, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = TypedTextField(
+        label="Name", max_length=100, what="Your name", widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     email = forms.EmailField(
         label="Email",
         max_length=254,
@@ -28,9 +52,10 @@ class CommentForm(forms.Form):
         validators=[URLValidator(schemes=["http", "https"])],
         widget=forms.URLInput(attrs={"autocomplete": "url"}),
     )
-    body = forms.CharField(
+    body = TypedTextField(
         label="Comment",
         max_length=MAX_BODY_LENGTH,
+        what="Your comment",
         widget=forms.Textarea(attrs={"rows": 8, "cols": 45}),
     )
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)

@@ -32,6 +32,17 @@ logger = logging.getLogger(__name__)
 RATE_LIMIT_PREFIX = "comments:rate:"
 # The rel every link a commenter wrote carries: search engines ignore it, and the target cannot reach back.
 COMMENTER_LINK_REL = "nofollow ugc noopener"
+# The markup WordPress lets commenters use (its $allowedtags), for imported comments and comments posted here
+# alike, plus the paragraphs and line breaks a comment's blank lines and newlines become. Links keep only
+# http, https and mailto addresses, and get COMMENTER_LINK_REL.
+COMMENT_ALLOWED_TAGS = frozenset(
+    {"a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "em", "i", "li", "ol", "p", "q", "strike"}
+    | {"strong", "ul"}
+)
+COMMENT_ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}}
+COMMENT_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_COMMENT_MARKUP = re.compile(rf"</?(?:{'|'.join(sorted(COMMENT_ALLOWED_TAGS))})\b", re.IGNORECASE)
+_BREAK_BY_LIST_OR_QUOTE = re.compile(r"<br>\s*(?=</?(?:ul|ol|li|blockquote)>)|(?<=>)<br>(?=\s*<(?:/?li|/?ul|/?ol)>)")
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)")
 
 
@@ -319,21 +330,31 @@ def approved_comment_counts(item_ids) -> dict[int, int]:
 
 
 def comment_body_html(body: str) -> SafeString:
-    """A comment's plain text as HTML: escaped, in paragraphs, web addresses linked with rel nofollow ugc.
+    """A comment as HTML, sanitised: what feeds, item pages and the moderation screens show.
 
-    The result passes through nh3 with an allowlist of p, br and a[href] (http and https only), so nothing a
-    commenter typed can become markup, whatever urlize or linebreaks might let through.
+    A comment that uses the markup commenters may use (COMMENT_ALLOWED_TAGS, as WordPress allows and as imported
+    comments hold) keeps it; plain text is escaped with its web addresses linked. Either way blank lines become
+    paragraphs and newlines line breaks, and the result passes through nh3 with the allowlist, so no script, event
+    attribute or javascript: address survives, whatever was typed. Bodies are stored as typed: this is the one place
+    they become HTML.
     """
-    html = linebreaks_filter(urlize(body, autoescape=True), autoescape=False)
-    cleaned = nh3.clean(
+    if _COMMENT_MARKUP.search(body or ""):
+        html = _BREAK_BY_LIST_OR_QUOTE.sub("", linebreaks_filter(body, autoescape=False))
+    else:
+        html = linebreaks_filter(urlize(body, autoescape=True), autoescape=False)
+    return mark_safe(sanitise_comment_html(html))  # noqa: S308 - sanitised by nh3
+
+
+def sanitise_comment_html(html: str) -> str:
+    """`html` reduced to the comment allowlist: other tags dropped (scripts and styles with their content)."""
+    return nh3.clean(
         html,
-        tags={"p", "br", "a"},
-        attributes={"a": {"href"}},
-        url_schemes={"http", "https"},
+        tags=set(COMMENT_ALLOWED_TAGS),
+        attributes=COMMENT_ALLOWED_ATTRIBUTES,
+        url_schemes=set(COMMENT_URL_SCHEMES),
         link_rel=COMMENTER_LINK_REL,
         strip_comments=True,
     )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
 
 
 def safe_website(url: str) -> str:

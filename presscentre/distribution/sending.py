@@ -218,26 +218,31 @@ def claim_batch(distribution: Distribution, *, at: datetime, size: int) -> list[
 def give_access_links(distribution: Distribution, deliveries: list[Delivery], *, at: datetime) -> None:
     """Create the batch's personal journalist links (embargo.AccessLink) in one insert, with one audit entry.
 
-    A delivery that already has a link (a retry) keeps it, so a journalist never holds two links.
+    Only a hash of each token is stored, so the token lives in memory on the batch's deliveries until their
+    messages are built, moments later. A delivery that already has a link (a retry after the mail server
+    refused it, or a batch put back untried) keeps it, so a journalist never holds two links, but gets a new
+    token: the old one was never delivered, and is no longer known.
     """
     from presscentre.embargo.models import AccessLink
 
+    _renew_tokens([delivery.access_link for delivery in deliveries if delivery.access_link_id is not None])
     missing = [delivery for delivery in deliveries if delivery.access_link_id is None]
     if not missing:
         return
-    links = AccessLink.objects.bulk_create(
-        [
-            AccessLink(
-                item_id=distribution.release_id,
-                name=delivery.name,
-                email=delivery.email,
-                outlet=delivery.outlet,
-                created_by_id=distribution.created_by_id,
-                created_at=at,
-            )
-            for delivery in missing
-        ]
-    )
+    new_links = [
+        AccessLink(
+            item_id=distribution.release_id,
+            name=delivery.name,
+            email=delivery.email,
+            outlet=delivery.outlet,
+            created_by_id=distribution.created_by_id,
+            created_at=at,
+        )
+        for delivery in missing
+    ]
+    for link in new_links:
+        link.issue_token()  # bulk_create does not call save()
+    links = AccessLink.objects.bulk_create(new_links)
     for delivery, link in zip(missing, links, strict=True):
         delivery.access_link = link
     Delivery.objects.bulk_update(missing, ["access_link"])
@@ -247,6 +252,17 @@ def give_access_links(distribution: Distribution, deliveries: list[Delivery], *,
         user=distribution.created_by,
         data={"distribution_id": distribution.pk, "links": len(links)},
     )
+
+
+def _renew_tokens(links: list) -> None:
+    """A fresh token for each link whose token is not in memory (only its hash is stored)."""
+    from presscentre.embargo.models import AccessLink
+
+    stale = [link for link in links if not link.token]
+    for link in stale:
+        link.issue_token()
+    if stale:
+        AccessLink.objects.bulk_update(stale, ["token_hash", "token_prefix"])
 
 
 def _classify(error: Exception) -> Exception:

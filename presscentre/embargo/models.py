@@ -1,5 +1,6 @@
 """Journalists' personal links to embargoed items, and the record of what each link opened."""
 
+import hashlib
 import secrets
 from datetime import datetime
 
@@ -12,10 +13,22 @@ from wagtail.log_actions import log
 
 from presscentre.core.urls_public import public_url
 
+# Enough of a token for the press office to tell links apart, far too little to guess the rest (about 256 bits).
+TOKEN_PREFIX_LENGTH = 6
+
 
 def new_token() -> str:
     """43 URL-safe characters from 32 random bytes: unguessable, and fine in a path."""
     return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    """What the database keeps of a token: its SHA-256, in hex.
+
+    The tokens are 256 random bits, so no salt or slow hash is needed: nobody can guess one from its hash, and
+    an exact hash lets the link be found by an index lookup.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class AccessLinkQuerySet(models.QuerySet):
@@ -40,7 +53,11 @@ class AccessLink(models.Model):
     name = models.CharField("recipient's name", max_length=150)
     email = models.EmailField("recipient's email", max_length=254)
     outlet = models.CharField("outlet", max_length=150, blank=True, help_text="e.g. 'The Daily Ledger'.")
-    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    # Only the hash of the token is kept: the token itself is in the journalist's address and nowhere else.
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_prefix = models.CharField(
+        "token starts with", max_length=TOKEN_PREFIX_LENGTH, editable=False, help_text="Tells links apart."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -63,8 +80,33 @@ class AccessLink(models.Model):
     def __str__(self) -> str:
         return f"{self.recipient_line()} ({self.item.title})"
 
+    def save(self, *args, **kwargs) -> None:
+        if not self.token_hash:
+            self.issue_token()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
+        if not self.token:
+            raise ValueError("Only the token's hash is stored: its address is known only when the link is made.")
         return reverse("embargo:link", args=[self.token])
+
+    @property
+    def token(self) -> str | None:
+        """The token in full, known only in memory: to the request that created the link (or gave it a new
+        token) and to a request that arrived with it. None for a link read back from the database."""
+        return getattr(self, "_token", None)
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        self._token = value
+
+    def issue_token(self) -> str:
+        """Give the link a new token (the old one stops working once saved) and return it, the one time it is
+        known: send or show it now."""
+        self.token = new_token()
+        self.token_hash = hash_token(self.token)
+        self.token_prefix = self.token[:TOKEN_PREFIX_LENGTH]
+        return self.token
 
     def get_full_url(self) -> str:
         """The link on the site's public address, ready to send."""

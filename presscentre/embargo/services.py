@@ -56,8 +56,12 @@ def can_view(item, *, at: datetime, viewer=None, token: str | None = None) -> bo
 
 def _token_grants(token: str, item, *, at: datetime) -> bool:
     # A link opens only a published item: unpublishing an item (or never publishing it) shuts its links too.
+    # Looked up by the token's hash (see find_access_link), never by comparing tokens.
+    from presscentre.embargo.models import hash_token
+
     access_link = apps.get_model("embargo", "AccessLink")
-    return item.live and access_link.objects.valid_at(at).filter(token=token, item_id=item.pk).exists()
+    links = access_link.objects.valid_at(at).filter(token_hash=hash_token(token), item_id=item.pk)
+    return item.live and links.exists()
 
 
 def items_referencing_document(document) -> list:
@@ -241,11 +245,24 @@ def access_link_refusal(item, *, at: datetime) -> str:
 
 
 def find_access_link(token: str):
-    """The unrevoked link with this token, or None; whether it still opens its item is `can_view`'s answer."""
+    """The unrevoked link with this token, or None; whether it still opens its item is `can_view`'s answer.
+
+    Only the token's SHA-256 is stored, so the link is found by the hash of what was presented. That stands in
+    for a constant-time comparison: the lookup's timing depends on the hash, which an attacker cannot steer
+    towards a stored one character by character. The link found carries the presented token in memory, so the
+    pages it serves can build its addresses.
+    """
+    from presscentre.embargo.models import hash_token
+
     access_link = apps.get_model("embargo", "AccessLink")
     if not token:
         return None
-    return access_link.objects.filter(token=token, revoked_at__isnull=True).select_related("item").first()
+    found = (
+        access_link.objects.filter(token_hash=hash_token(token), revoked_at__isnull=True).select_related("item").first()
+    )
+    if found is not None:
+        found.token = token
+    return found
 
 
 def journalist_terms(item) -> str:

@@ -289,10 +289,12 @@ def access_links(request, page_id: int):
     matches = search_contacts(query) if query else []
     holders = _active_link_holders(item, [contact.email for contact in matches], at=now)
     created_ids = set(request.GET.get("created", "").split(","))
+    new_tokens = _take_new_tokens(request, item)
     links = list(item.access_links.with_activity().select_related("created_by"))
     for link in links:
         link.state = link_state(link, item, at=now)
-        link.full_url = link.get_full_url()
+        link.token = new_tokens.get(str(link.pk))
+        link.full_url = link.get_full_url() if link.token else ""
         link.is_new = str(link.pk) in created_ids
     context = {
         "item": item,
@@ -337,8 +339,28 @@ def _create_links(request, item, recipients: list[dict], *, at: datetime):
             f"{get_text_list(skipped, 'and')} already {'has' if len(skipped) == 1 else 'have'} an active link: "
             "no second link was made. Revoke a link first to replace it.",
         )
+    _hand_over_new_tokens(request, item, created)
     ids = ",".join(str(link.pk) for link in created)
     return redirect(f"{reverse('embargo_admin:links', args=[item.pk])}?created={ids}" if ids else request.path)
+
+
+def _new_tokens_key(item) -> str:
+    return f"embargo:new-links:{item.pk}"
+
+
+def _hand_over_new_tokens(request, item, links: list[AccessLink]) -> None:
+    """Carry the new links' tokens across the redirect to the one page that shows them.
+
+    Only hashes are stored with the links, so the tokens are known just now; the session keeps them until the
+    next view of the links screen, which takes them out (see _take_new_tokens).
+    """
+    if links:
+        request.session[_new_tokens_key(item)] = {str(link.pk): link.token for link in links}
+
+
+def _take_new_tokens(request, item) -> dict[str, str]:
+    """The tokens of links made by the last request, shown this once and forgotten."""
+    return request.session.pop(_new_tokens_key(item), {}) if hasattr(request, "session") else {}
 
 
 @require_POST

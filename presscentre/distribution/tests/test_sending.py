@@ -20,7 +20,13 @@ from presscentre.distribution.tests.helpers import (
     scheduled_distribution,
 )
 from presscentre.embargo.models import AccessLink
+from presscentre.embargo.services import find_access_link
 from presscentre.newsroom.tests.factories import PressReleaseFactory
+
+
+def token_in(text: str) -> str:
+    """The personal link's token in an email's text."""
+    return text.split("/embargoed/", 1)[1].split("/", 1)[0]
 
 
 def statuses(distribution) -> dict[str, str]:
@@ -47,6 +53,9 @@ def test_embargoed_release_arrives_with_one_personal_link_each_unsubscribe_heade
         text = message.get_body(("plain",)).get_content()
         html = message.get_body(("html",)).get_content()
         link = AccessLink.objects.get(email=contact.email, item=release)
+        link.token = token_in(text)
+        assert find_access_link(link.token) == link, "the emailed token opens this journalist's own link"
+        assert link.token not in str(AccessLink.objects.filter(pk=link.pk).values().get()), "only its hash is stored"
         assert public_url(link.get_absolute_url()) in text
         assert public_url(link.get_absolute_url()) in html
         assert text.count("/embargoed/") == 1
@@ -95,8 +104,12 @@ def test_temporary_failures_are_retried_with_backoff_and_delivered_once(newsroom
 
     assert flaky_smtp_server.recipients() == {contact.email: 1 for contact in contacts}
     assert set(distribution.deliveries.values_list("status", "attempts")) == {(Delivery.Status.SENT, 3)}
-    # A retry keeps the journalist's first personal link rather than making another.
+    # A retry keeps the journalist's first personal link rather than making another, with a token that works:
+    # the first attempt's token is known nowhere (only its hash was stored), so the retry issues a new one.
     assert AccessLink.objects.count() == 3
+    for contact in contacts:
+        token = token_in(flaky_smtp_server.message_to(contact.email).get_body(("plain",)).get_content())
+        assert find_access_link(token).email == contact.email
 
 
 def test_retries_wait_for_the_backoff(newsroom, flaky_smtp_server, settings):

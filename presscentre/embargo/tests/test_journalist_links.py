@@ -222,17 +222,22 @@ def test_nothing_is_picked_for_an_item_that_is_not_under_embargo(staff, newsroom
 # Each link: its address to copy, its state
 
 
-def test_each_active_link_has_its_address_in_a_labelled_field_and_a_copy_button(staff, release, editor):
-    link = create_access_link(release, name="Jane Doe", email="jane@example.org", outlet="", by=editor, at=NOW)
+def test_a_new_link_has_its_address_in_a_labelled_field_and_a_copy_button_once(staff, release, editor):
+    created = staff.post(links_url(release), {"name": "Jane Doe", "email": "jane@example.org", "outlet": ""})
+    link = AccessLink.objects.get()
 
-    row = row_for(staff.get(links_url(release)), "Jane Doe")
+    row = row_for(staff.get(created["Location"]), "Jane Doe")
 
     field = row.select_one("input[readonly]")
     assert field["aria-label"] == "Personal link for Jane Doe"
-    assert field["value"] == link.get_full_url()
+    link.token = field["value"].rsplit("/embargoed/", 1)[1].strip("/")
+    assert field["value"] == link.get_full_url() and link.token.startswith(link.token_prefix)
     button = row.select_one("button[data-copy-from]")
     assert button["data-copy-from"] == field["id"]
     assert text_of(button) == "Copy the link for Jane Doe"
+    again = row_for(staff.get(links_url(release)), "Jane Doe")
+    assert again.select_one("input[readonly]") is None and link.token not in str(again)
+    assert f"/embargoed/{link.token_prefix}" in text_of(again)
 
 
 def test_a_revoked_link_offers_no_address_to_copy(staff, release, editor):

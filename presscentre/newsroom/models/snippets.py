@@ -1,6 +1,7 @@
 """Reusable newsroom records that editors manage as snippets."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
@@ -8,6 +9,27 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import RevisionMixin
 from wagtail.search import index
+
+from presscentre.core.text import has_xml_invalid_characters, xml_safe
+
+CONTROL_CHARACTER_MESSAGE = (
+    "Remove the invisible control character (often brought in by a paste): feeds cannot carry it."
+)
+
+
+def _refuse_control_characters(instance, field_names: tuple[str, ...]) -> None:
+    """One clear message on each field of the admin form that holds a character XML 1.0 cannot carry."""
+    errors = {
+        name: CONTROL_CHARACTER_MESSAGE for name in field_names if has_xml_invalid_characters(getattr(instance, name))
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _strip_control_characters(instance, field_names: tuple[str, ...]) -> None:
+    """The last line for writes that skip the form (imports, scripts): the characters are taken out."""
+    for name in field_names:
+        setattr(instance, name, xml_safe(getattr(instance, name)))
 
 
 class Category(index.Indexed, models.Model):
@@ -26,6 +48,14 @@ class Category(index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        _strip_control_characters(self, ("name", "description"))
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """Names and descriptions go into every feed, and XML 1.0 cannot carry control characters."""
+        _refuse_control_characters(self, ("name", "description"))
 
 
 class Person(RevisionMixin, index.Indexed, ClusterableModel):
@@ -60,6 +90,14 @@ class Person(RevisionMixin, index.Indexed, ClusterableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        _strip_control_characters(self, ("name", "role", "bio"))
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        """Names and roles go into feeds (as authors), and XML 1.0 cannot carry control characters."""
+        _refuse_control_characters(self, ("name", "role"))
 
 
 class PressContact(RevisionMixin, models.Model):
