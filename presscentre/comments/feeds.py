@@ -2,7 +2,13 @@
 
 Approved comments on items the public may see now only (the embargo rule's `public_items`), and commenters by
 name alone: no email address appears in any field. Links are on the configured public base (core.urls_public).
+
+Titles and names are text; a channel's description is read as HTML, so an item title in it is escaped; a comment
+is sanitised HTML. Every text passes through `core.text.xml_safe`: a comment, name or title saved before input was
+checked may hold a character XML 1.0 cannot carry, and one row must not make the feed a 500.
 """
+
+import html
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
@@ -12,6 +18,7 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from wagtail.models import Site
 
 from presscentre.comments.services import comment_body_html, latest_public_comments
+from presscentre.core.text import xml_safe
 from presscentre.core.urls_public import public_page_url, public_url
 from presscentre.embargo.services import public_items
 
@@ -34,10 +41,10 @@ class _CommentFeed(Feed):
         return PressCentreSettings.for_site(site).organisation_name if site else ""
 
     def item_title(self, comment) -> str:
-        return f"Comment on {comment.item.title} by {comment.author_name}"
+        return xml_safe(f"Comment on {comment.item.title} by {comment.author_name}")
 
     def item_description(self, comment) -> str:
-        return comment_body_html(comment.body)
+        return xml_safe(comment_body_html(comment.body))
 
     def item_link(self, comment) -> str:
         return f"{public_page_url(comment.item, self.request) or public_url('/')}#comment-{comment.pk}"
@@ -48,7 +55,7 @@ class _CommentFeed(Feed):
     item_guid_is_permalink = True
 
     def item_author_name(self, comment) -> str:
-        return comment.author_name
+        return xml_safe(comment.author_name)
 
     def item_pubdate(self, comment):
         return comment.created_at
@@ -58,7 +65,7 @@ class SiteCommentsFeed(_CommentFeed):
     description = "The latest comments from readers."
 
     def title(self) -> str:
-        return f"Comments for {self._site_name() or 'the press centre'}"
+        return xml_safe(f"Comments for {self._site_name() or 'the press centre'}")
 
     def link(self) -> str:
         return public_url("/")
@@ -80,7 +87,7 @@ class ItemCommentsFeed(_CommentFeed):
         return item
 
     def title(self, item) -> str:
-        return f"Comments on: {item.title}"
+        return xml_safe(f"Comments on: {item.title}")
 
     def link(self, item) -> str:
         return public_page_url(item, self.request) or public_url("/")
@@ -89,7 +96,7 @@ class ItemCommentsFeed(_CommentFeed):
         return public_url(reverse("comments:item_feed", args=[item.pk]))
 
     def description(self, item) -> str:
-        return f"Readers' comments on {item.title}."
+        return xml_safe(html.escape(f"Readers' comments on {item.title}.", quote=False))
 
     def items(self, item):
         return latest_public_comments(at=self.now, limit=FEED_LENGTH, item=item)

@@ -1,5 +1,6 @@
 import contextlib
 import logging
+import posixpath
 import secrets
 
 from django.db import models
@@ -33,16 +34,34 @@ class PressCentreRendition(AbstractRendition):
         unique_together = (("image", "filter_spec", "focal_point_key"),)
 
 
+def document_upload_to(instance, filename: str) -> str:
+    """documents/<random>/<uploaded name>: the name readers download stays the one uploaded, and the directory
+    makes the file's storage address unguessable (a bucket that serves files directly must not let anyone find
+    a report before its lift by trying names)."""
+    return posixpath.join("documents", secrets.token_urlsafe(16), filename)
+
+
 class PressCentreDocument(AbstractDocument):
     """Wagtail's document, with the text of a PDF kept beside it so that search can find words inside reports.
 
     The text is extracted when the file is uploaded or replaced. A PDF that cannot be read still uploads: its
     text stays empty and a warning is logged, because an editor must never be stopped by a damaged file.
+
+    Who may download it is the embargo rule's answer (`embargo.services.can_download`): a document is public
+    when a public item uses it, or when staff mark it public on its own (`is_public`).
     """
 
+    # As Wagtail's, with room for the random directory in front of a long uploaded name.
+    file = models.FileField("file", upload_to=document_upload_to, max_length=255)
     text = models.TextField(blank=True, editable=False, help_text="The document's text, extracted on upload.")
+    is_public = models.BooleanField(
+        "public on its own",
+        default=False,
+        help_text="Anyone may download it, even if no published item uses it (e.g. a logo or a media kit). "
+        "Leave unticked for a file that belongs to an item: it becomes public when the item does.",
+    )
 
-    admin_form_fields = Document.admin_form_fields
+    admin_form_fields = (*Document.admin_form_fields, "is_public")
 
     class Meta(AbstractDocument.Meta):
         permissions = [("choose_document", "Can choose document")]

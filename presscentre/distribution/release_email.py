@@ -165,6 +165,8 @@ def render_block(block) -> RenderedBlock:
             html=format_html('<p>Embedded media: <a href="{}">{}</a></p>', url, url),
             text=f"[Embedded media: {url}]",
         )
+    if kind in _IMPORTED_BLOCKS:
+        return _IMPORTED_BLOCKS[kind](value)
     # A block type added later still reaches the journalist as text.
     text = html_to_text(str(block.render()))
     return RenderedBlock(html=format_html("<p>{}</p>", text), text=text)
@@ -196,6 +198,69 @@ def _image_block(value) -> RenderedBlock:
     if not picture and not caption_html:
         return RenderedBlock(html="", text=text)
     return RenderedBlock(html=format_html("<p>{}{}</p>", picture, caption_html), text=text)
+
+
+def _captioned_embed_block(value) -> RenderedBlock:
+    url = value["url"].url if value.get("url") is not None else ""
+    if not url:
+        return RenderedBlock(html="", text="")
+    caption = value.get("caption") or ""
+    return RenderedBlock(
+        html=format_html(
+            '<p>Embedded media: <a href="{}">{}</a><br><small style="color: #555;">{}</small></p>', url, url, caption
+        ),
+        text=f"[Embedded media: {url}]" + (f"\n{caption}" if caption else ""),
+    )
+
+
+def _gallery_block(value) -> RenderedBlock:
+    parts = [_image_block(image) for image in value["images"]]
+    caption = value.get("caption") or ""
+    markup = "\n".join(part.html for part in parts if part.html)
+    if caption:
+        markup += format_html('\n<p><small style="color: #555;">{}</small></p>', caption)
+    text = "\n".join(part.text for part in parts if part.text)
+    return RenderedBlock(html=markup, text="\n".join(part for part in (text, caption) if part))
+
+
+def _media_block(value) -> RenderedBlock:
+    """Audio or video as a link to the file: mail clients play neither."""
+    document = value.get("document")
+    if document is None:
+        return RenderedBlock(html="", text="")
+    what = {"audio": "Audio", "video": "Video"}.get(value.kind(), "File")
+    label = value.get("caption") or document.title
+    url = public_url(document.url)
+    return RenderedBlock(
+        html=format_html('<p>{}: <a href="{}">{}</a></p>', what, url, label), text=f"{what}: {label} ({url})"
+    )
+
+
+def _disclosure_block(value) -> RenderedBlock:
+    """The summary as a bold line and what it hides shown in full: a message cannot open and close."""
+    summary = value.get("summary") or ""
+    body = rich_text_html(value["body"].source) if value.get("body") is not None else ""
+    return RenderedBlock(
+        html=format_html("<p><strong>{}</strong></p>{}", summary, mark_safe(body)),  # noqa: S308 - expanded rich text
+        text="\n\n".join(part for part in (summary, html_to_text(body)) if part),
+    )
+
+
+def _preformatted_block(value) -> RenderedBlock:
+    return RenderedBlock(
+        html=format_html('<pre style="white-space: pre-wrap; font-family: monospace;">{}</pre>', value),
+        text=value.strip("\n"),
+    )
+
+
+# Blocks WordPress imports bring; each keeps its words and addresses in both parts of the message.
+_IMPORTED_BLOCKS = {
+    "captioned_embed": _captioned_embed_block,
+    "gallery": _gallery_block,
+    "media": _media_block,
+    "disclosure": _disclosure_block,
+    "preformatted": _preformatted_block,
+}
 
 
 _RELATIVE_HREF = re.compile(r'(\s(?:href|src)=")(/[^/"][^"]*|/)"')

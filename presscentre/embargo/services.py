@@ -35,6 +35,13 @@ def public_items(at: datetime):
     return _news_items().live().public().filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=at))
 
 
+def public_pages(at: datetime):
+    """Every page the public may see at `at`, items or not: live, not private, and for items past any embargo
+    (the same rule as `public_items`, for questions about any page, such as where an old address may lead)."""
+    embargoed = _news_items().filter(embargo_until__gt=at).values("pk")
+    return apps.get_model("wagtailcore", "Page").objects.live().public().exclude(pk__in=embargoed)
+
+
 def is_staff_viewer(viewer) -> bool:
     """Staff who can use the admin see everything, embargoed or not."""
     return viewer is not None and viewer.is_authenticated and viewer.has_perm("wagtailadmin.access_admin")
@@ -64,11 +71,15 @@ def _token_grants(token: str, item, *, at: datetime) -> bool:
     return item.live and links.exists()
 
 
-def items_referencing_document(document) -> list:
-    """Every item that attaches or links to `document`: report files, recordings and links in text."""
+def _pages_using_document(document) -> set[int]:
+    """Ids of the pages whose own content attaches or links to `document`: report files, recordings, links in text.
+
+    Only what is stored on the page counts, never a draft: Wagtail keeps a draft in a revision and leaves the
+    page's row and its child rows (a report's files) as last published, and the reference index is built from
+    that row. So a file attached in an unpublished draft of a live item is not used by it until the publish.
+    """
     from wagtail.models import ReferenceIndex
 
-    news_items = _news_items()
     page_ids = set(
         apps.get_model("newsroom", "ReportDocument")
         .objects.filter(document=document)
@@ -80,16 +91,33 @@ def items_referencing_document(document) -> list:
         .values_list("pk", flat=True)
     )
     # Links in rich text and bodies: the reference index is updated by a background task, so the direct
-    # relations above are checked as well and a document is never public just because indexing lags.
+    # relations above are checked as well; while indexing lags, a newly linked file stays private.
     page_type = ContentType.objects.get_for_model(apps.get_model("wagtailcore", "Page"))
     referencing = ReferenceIndex.get_references_to(document).filter(base_content_type=page_type)
     page_ids.update(int(object_id) for object_id in referencing.values_list("object_id", flat=True))
-    return list(news_items.filter(pk__in=page_ids))
+    return page_ids
 
 
 def can_download(document, *, at: datetime, viewer=None, token: str | None = None) -> bool:
-    """A document is as visible as the most secret item that uses it."""
-    return all(can_view(item, at=at, viewer=viewer, token=token) for item in items_referencing_document(document))
+    """May `viewer` (None for an anonymous reader) holding `token` download `document` at `at`?
+
+    Staff always may. For everyone else a document is public only when staff marked it public on its own (a
+    logo) or when a public item uses it (or another public page: `public_pages`); and even then it is as
+    secret as the most secret live item that uses it, so a file shared with an embargoed item waits for the
+    lift. A journalist's link opens its own item's files. A file nobody public uses (uploaded and not attached,
+    attached only in a draft or to an unpublished item) is refused, so ids and names cannot be tried.
+    """
+    if is_staff_viewer(viewer) or document.is_public:
+        return True
+    page_ids = _pages_using_document(document)
+    if not page_ids:
+        return False
+    items = list(_news_items().live().filter(pk__in=page_ids))
+    if not all(can_view(item, at=at, viewer=viewer, token=token) for item in items):
+        return False
+    if token and any(_token_grants(token, item, at=at) for item in items):
+        return True
+    return public_pages(at).filter(pk__in=page_ids).exists()
 
 
 def lift_embargo(item, *, at: datetime, by=None) -> bool:
@@ -279,16 +307,18 @@ def terms_outstanding(link) -> bool:
 
 
 def link_document(link, document_id: int, *, at: datetime):
-    """The document `link` may download at `at`: one its own item attaches or links to, while the link opens it.
+    """The document `link` may download at `at`: one its own item's published content attaches or links to,
+    while the link opens the item.
 
-    Returns None for anything else, so a link for one item can never fetch another item's files.
+    Returns None for anything else, so a link for one item can never fetch another item's files (nor files
+    not yet attached, or attached only in a draft of its own item).
     """
     from wagtail.documents import get_document_model
 
     document = get_document_model().objects.filter(pk=document_id).first()
     if document is None or not can_view(link.item, at=at, token=link.token):
         return None
-    if link.item_id not in {item.pk for item in items_referencing_document(document)}:
+    if link.item_id not in _pages_using_document(document):
         return None
     return document
 

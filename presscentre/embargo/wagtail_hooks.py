@@ -27,7 +27,8 @@ def register_embargo_log_actions(actions):
 
 @hooks.register("before_serve_document", order=-100)
 def refuse_embargoed_documents(document, request):
-    """A document attached to an embargoed item is a 404 to the public, however it is requested."""
+    """A document no public item uses yet (embargoed, unpublished, only in a draft, not attached at all) is a 404
+    to the public, however it is requested: a 404 rather than a 403, so trying ids confirms nothing."""
     if not can_download(document, at=timezone.now(), viewer=request.user):
         raise Http404("No such document.")
 

@@ -18,13 +18,14 @@ from PIL import Image as PILImage
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
-from presscentre.importers.content import MediaMatch
+from presscentre.importers.content import MediaMatch, plain_text
 from presscentre.importers.models import ImportedAttachment
 from presscentre.importers.wxr import WXRItem
 
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif"}
 SIZE_SUFFIX = re.compile(r"-(?:\d+x\d+|scaled|rotated)(?=\.[A-Za-z0-9]+$)")
 UPLOADS = re.compile(r"/(?:wp-content/uploads|uploads|files)/(.+)$")
+GALLERY_IDS = re.compile(r"\[gallery\b[^\]]*?\b(?:ids|include)=[\"']?([\d,\s]+)")
 
 
 def upload_key(url: str) -> str:
@@ -57,9 +58,9 @@ class MediaLibrary:
 
     def add(self, record: ImportedAttachment) -> None:
         if record.image_id:
-            match = MediaMatch("image", record.image_id, record.image.file.url)
+            match = MediaMatch("image", record.image_id, record.image.file.url, record.image.title)
         elif record.document_id:
-            match = MediaMatch("document", record.document_id)
+            match = MediaMatch("document", record.document_id, title=record.document.title)
         else:
             return
         self.by_id[str(record.wp_post_id)] = match
@@ -83,6 +84,9 @@ class MediaLibrary:
         if not self.by_key:
             return []
         found = {key: self.lookup("/uploads/" + key) for key in re.findall(r"/uploads/([^\s\"'<>()]+)", content)}
+        # [gallery ids="..."] names its images by attachment id alone.
+        for ids in GALLERY_IDS.findall(content):
+            found.update({f"id:{wp_id}": self.lookup("", wp_id) for wp_id in re.findall(r"\d+", ids)})
         return sorted((key, match.kind, match.pk) for key, match in found.items() if match is not None)
 
 
@@ -109,7 +113,7 @@ def import_attachment(
     kind = "image" if is_image else "document"
     if dry_run:
         return kind, "created", "", None
-    title = item.title.strip()[:255] or path.stem[:255]
+    title = plain_text(item.title)[:255] or path.stem[:255]  # WordPress shows a title's markup as markup
     with path.open("rb") as source:
         if is_image:
             image = get_image_model()(title=title, file=ImageFile(source, name=path.name))

@@ -10,6 +10,11 @@ class ImportedPost(models.Model):
     source_site = models.CharField(max_length=300, blank=True, help_text="The exporting site's address.")
     wp_post_id = models.PositiveBigIntegerField("WordPress post id")
     guid = models.CharField("GUID", max_length=500, blank=True)
+    # With the GUID, what tells one post from another that claims the same site and id (see services.conflict).
+    post_type = models.CharField("WordPress post type", max_length=20, blank=True)
+    post_date = models.CharField(
+        "WordPress publication date", max_length=19, blank=True, help_text="As exported; empty for drafts."
+    )
     page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
     content_hash = models.CharField(max_length=64, help_text="What was imported, to tell whether it changed.")
     source_file = models.CharField(max_length=500, blank=True)

@@ -111,6 +111,7 @@ class WXRItem:
     post_type: str = ""
     post_password: str = ""
     attachment_url: str = ""
+    is_sticky: str = ""
     terms: list[WXRItemTerm] = field(default_factory=list)
     postmeta: list[tuple[str, str]] = field(default_factory=list)
     comments: list[WXRComment] = field(default_factory=list)
@@ -128,6 +129,7 @@ _TRIMMED = {
     "post_parent",
     "post_type",
     "attachment_url",
+    "is_sticky",
     "id",
     "login",
     "date",

@@ -19,7 +19,13 @@ from presscentre.newsroom.dates import LONG_DATE_FORMAT, release_line_at
 
 DATE_FORMAT = LONG_DATE_FORMAT  # "2nd March 2030", as listings and item pages print dates
 
-_BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "figure", "table", "tr"}
+_BLOCK_TAGS = (
+    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "ul", "ol", "figure", "table", "tr"}
+    | {"address", "article", "aside", "caption", "dd", "details", "dl", "dt", "figcaption", "footer", "header", "hr"}
+    | {"pre", "section", "summary"}
+)
+# Table cells of a row stay on its line, a space apart.
+_CELL_TAGS = {"td", "th"}
 
 
 def item_as_plain_text(item, *, site_settings, at: datetime) -> str:
@@ -159,6 +165,29 @@ def _body(item, writer: "_Writer") -> None:
             writer.line(f"[Image: {described}]" if described else "")
         elif block.block_type == "embed" and value is not None:
             writer.line(f"[Embedded media: {value.url}]")
+        elif block.block_type in ("captioned_embed", "gallery", "media", "disclosure", "preformatted"):
+            _other_block(block.block_type, value, writer)
+
+
+def _other_block(kind: str, value, writer: "_Writer") -> None:
+    """The body blocks imported content brought (WordPress embeds with captions, galleries, audio and video,
+    details, code), each as the words and addresses a reader of the text needs."""
+    if kind == "captioned_embed" and value.get("url") is not None:
+        writer.line(f"[Embedded media: {value['url'].url} \u2014 {value['caption']}]")
+    elif kind == "gallery":
+        for image in value["images"]:
+            described = " \u2014 ".join(part for part in (image["alt_text"], image.get("caption")) if part)
+            writer.line(f"[Image: {described}]" if described else "")
+        writer.line(value.get("caption"))
+    elif kind == "media" and value.get("document") is not None:
+        label = value.get("caption") or value["document"].title
+        what = {"audio": "Audio", "video": "Video"}.get(value.kind(), "File")
+        writer.line(f"[{what}: {label} ({writer.absolute(value['document'].url)})]")
+    elif kind == "disclosure":
+        writer.line(value["summary"])
+        writer.rich_text(value["body"].source)
+    elif kind == "preformatted":
+        writer.line(value)  # its own line breaks kept
 
 
 def _media_contacts(contacts, writer: "_Writer") -> None:
@@ -247,6 +276,8 @@ class _RichTextToPlain(HTMLParser):
                 self._end_block()
         elif tag == "li":
             self._end_line()
+        elif tag in _CELL_TAGS:
+            self.current.append(" ")
         elif tag == "a" and self.links:
             href, start = self.links.pop()
             text = "".join(self.current)[start:].strip()

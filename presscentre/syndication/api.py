@@ -3,15 +3,22 @@
 Images and documents endpoints are not registered: Wagtail's list every file in the library, including those
 only an embargoed item uses. Reports name their documents' public URLs instead. Every absolute URL in a response
 (detail_url, html_url, a parent's, a document's) starts with the configured public base (core.urls_public).
+
+Titles, summaries and names are JSON strings of plain text. Rich text (stream field paragraphs, notes to editors,
+summaries of reports, transcripts) is HTML, and goes out sanitised as feeds send it: whatever reached the database
+past the editor (a script, an on* attribute, a javascript: link) is dropped, Wagtail's own link and embed
+attributes are kept.
 """
 
 from types import SimpleNamespace
 
+import nh3
 from django.db.models import Q
 from django.urls import NoReverseMatch
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.fields import SkipField
+from wagtail import blocks
 from wagtail.api import APIField
 from wagtail.api.v2.filters import SearchFilter
 from wagtail.api.v2.router import WagtailAPIRouter
@@ -20,9 +27,13 @@ from wagtail.api.v2.serializers import (
     PageHtmlUrlField,
     PageParentField,
     PageSerializer,
+    RichTextFieldSerializer,
+    StreamField,
     get_serializer_class,
 )
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.fields import RichTextField
+from wagtail.fields import StreamField as StreamModelField
 
 from presscentre.core.urls_public import public_page_url, public_url
 from presscentre.embargo.services import public_items
@@ -34,6 +45,52 @@ from presscentre.newsroom.models import (
     PressReleasePage,
     ReportPage,
 )
+
+# nh3's allowlist, plus the attributes of Wagtail's stored rich text: page and document links by id, embeds.
+_RICH_TEXT_TAGS = nh3.ALLOWED_TAGS | {"embed"}
+_RICH_TEXT_ATTRIBUTES = {
+    **nh3.ALLOWED_ATTRIBUTES,
+    "a": nh3.ALLOWED_ATTRIBUTES["a"] | {"linktype", "id"},
+    "embed": {"embedtype", "id", "format", "alt"},
+}
+
+
+def clean_rich_text(markup: str) -> str:
+    """Rich text for the API: sanitised, in whichever form (stored or expanded) it was asked for."""
+    if not markup:
+        return markup
+    return nh3.clean(markup, tags=_RICH_TEXT_TAGS, attributes=_RICH_TEXT_ATTRIBUTES, link_rel=None)
+
+
+def _with_clean_rich_text(block, value):
+    """A block's API value with every rich text inside it sanitised; its shape and other values are untouched."""
+    if isinstance(block, blocks.RichTextBlock):
+        return clean_rich_text(value) if isinstance(value, str) else value
+    if isinstance(block, blocks.StreamBlock) and isinstance(value, list):
+        return [
+            {**child, "value": _with_clean_rich_text(block.child_blocks[child["type"]], child.get("value"))}
+            if isinstance(child, dict) and child.get("type") in block.child_blocks
+            else child
+            for child in value
+        ]
+    if isinstance(block, blocks.StructBlock) and isinstance(value, dict):
+        return {
+            name: _with_clean_rich_text(block.child_blocks[name], part) if name in block.child_blocks else part
+            for name, part in value.items()
+        }
+    if isinstance(block, blocks.ListBlock) and isinstance(value, list):
+        return [_with_clean_rich_text(block.child_block, part) for part in value]
+    return value
+
+
+class CleanStreamField(StreamField):
+    def to_representation(self, value):
+        return _with_clean_rich_text(value.stream_block, super().to_representation(value))
+
+
+class CleanRichTextField(RichTextFieldSerializer):
+    def to_representation(self, value):
+        return clean_rich_text(super().to_representation(value))
 
 
 class CategoriesField(serializers.Field):
@@ -85,6 +142,11 @@ class PublicPageParentField(PageParentField):
 class PublicPageSerializer(PageSerializer):
     """Wagtail's page serializer with its URLs on the public base rather than the Site record's hostname."""
 
+    serializer_field_mapping = {
+        **PageSerializer.serializer_field_mapping,
+        StreamModelField: CleanStreamField,
+        RichTextField: CleanRichTextField,
+    }
     detail_url = PublicDetailUrlField(read_only=True)
     html_url = PublicHtmlUrlField(read_only=True)
     parent = PublicPageParentField(read_only=True)

@@ -12,9 +12,11 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email.utils import parseaddr
 from functools import cached_property
 
 import nh3
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
@@ -22,8 +24,11 @@ from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed, SyndicationFeed
 from django.utils.http import http_date
+from wagtail.images import get_image_model
 from wagtail.models import Site
 
+from presscentre.core.site_memo import memoised
+from presscentre.core.text import xml_safe
 from presscentre.core.urls_public import public_base_url, public_page_url, public_url
 from presscentre.newsroom.models import (
     ITEM_TYPES,
@@ -41,6 +46,8 @@ from presscentre.newsroom.templatetags.newsroom_tags import release_line_at
 from presscentre.syndication.models import SyndicationSettings
 
 FEED_LENGTH = 20
+# Podcast apps want a square cover of at least 1400 pixels, as JPEG or PNG; a transparent logo gets white behind it.
+PODCAST_IMAGE_FILTER = "fill-1400x1400|bgcolor-ffffff|format-jpeg"
 
 # Links in rendered bodies are site-relative; a feed reader shows them on another site, so they are made absolute.
 _RELATIVE_LINK = re.compile(r'\b(href|src)="/(?!/)')
@@ -60,6 +67,24 @@ def feed_html(markup: str) -> str:
 def text_as_html(text: str) -> str:
     """Plain text (a summary, an excerpt) for an HTML-typed feed field: escaped, so "<svg>" reads as text."""
     return html.escape(text, quote=False)
+
+
+def podcast_image_url(site_settings: PressCentreSettings) -> str:
+    """The show's cover for podcast apps: the default social image or else the logo, cropped square; the site's
+    touch icon (the favicon's, or the press centre's own) when it has neither."""
+    image_id = site_settings.default_social_image_id or site_settings.logo_id
+
+    def square_rendition_url() -> str | None:
+        image = get_image_model().objects.filter(pk=image_id).first()
+        return image.get_rendition(PODCAST_IMAGE_FILTER).url if image is not None else None
+
+    url = memoised(("podcast-image", site_settings.pk, image_id), square_rendition_url) if image_id else None
+    return public_url(url or site_settings.brand.touch_icon_url)
+
+
+def podcast_owner_email(site_settings: PressCentreSettings) -> str:
+    """The address podcast directories write to about the show: the press office's, else the site's sender."""
+    return site_settings.press_office_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
 
 
 @dataclass
@@ -144,8 +169,16 @@ class FeedScope:
         rows = list(self.items().values_list("pk", "published_at", "last_published_at", "embargo_until")[:FEED_LENGTH])
         instants = [instant for row in rows for instant in row[1:] if instant is not None and instant <= self.at]
         last_modified = max(instants, default=None)
+        site_settings = PressCentreSettings.for_site(self.site)
+        # The settings a feed names: the organisation, and the podcast's owner and cover.
+        named = (
+            site_settings.organisation_name,
+            site_settings.press_office_email,
+            site_settings.logo_id,
+            site_settings.default_social_image_id,
+        )
         fingerprint = repr(
-            (kind, public_base_url(), self.request.get_full_path(), self.full_text, self.release_full_text, rows)
+            (kind, public_base_url(), self.request.get_full_path(), self.full_text, self.release_full_text, named, rows)
         ).encode()
         return f'"{hashlib.sha256(fingerprint).hexdigest()[:32]}"', last_modified
 
@@ -217,11 +250,11 @@ def feed_scope(
         podcast=podcast,
     )
     if category_slug is not None:
-        scope.category = Category.objects.filter(slug=category_slug).first()
+        scope.category = Category.objects.linked_to(press_centre.items(scope.at)).filter(slug=category_slug).first()
         if scope.category is None:
             raise Http404("No such category.")
     if person_slug is not None:
-        scope.person = Person.objects.filter(slug=person_slug).first()
+        scope.person = Person.objects.linked_to(press_centre.items(scope.at)).filter(slug=person_slug).first()
         if scope.person is None:
             raise Http404("No such person.")
     if "type" in request.GET and not podcast:
@@ -234,11 +267,32 @@ def feed_scope(
 # Feed formats. Each item carries its excerpt as plain text (`summary`) and escaped as HTML (`description`) and,
 # in full-text mode, its whole text as sanitised HTML (`content_html`). Which of them a field takes follows the
 # field's type: RSS description, content:encoded and Atom summary and content are HTML; JSON Feed says which.
+# The feed's own description likewise comes as HTML (`description`, for RSS) and as text (`description_text`).
 
 CONTENT_NAMESPACE = "http://purl.org/rss/1.0/modules/content/"
 
 
-class RssFeedGenerator(Rss201rev2Feed):
+def _xml_safe(value):
+    if isinstance(value, str):
+        return xml_safe(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_xml_safe(part) for part in value)
+    return value
+
+
+class XmlSafeFeed:
+    """Every text a feed is given passes through `core.text.xml_safe`: rows saved before input was checked may
+    still hold a character XML 1.0 cannot carry (a vertical tab in a name), and one row must not make a feed a 500.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_xml_safe(args), **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_xml_safe(args), **{name: _xml_safe(value) for name, value in kwargs.items()})
+
+
+class RssFeedGenerator(XmlSafeFeed, Rss201rev2Feed):
     """RSS 2.0 with the content module: the summary in <description>, the whole text in <content:encoded>."""
 
     def rss_attributes(self):
@@ -250,14 +304,14 @@ class RssFeedGenerator(Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomFeedGenerator(Atom1Feed):
+class AtomFeedGenerator(XmlSafeFeed, Atom1Feed):
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)
         if item.get("content_html"):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
 
 
-class JsonFeedGenerator(SyndicationFeed):
+class JsonFeedGenerator(XmlSafeFeed, SyndicationFeed):
     """JSON Feed 1.1 (https://jsonfeed.org/version/1.1), written from the same items as the XML feeds."""
 
     content_type = "application/feed+json; charset=utf-8"
@@ -271,7 +325,7 @@ class JsonFeedGenerator(SyndicationFeed):
             "title": self.feed["title"],
             "home_page_url": self.feed["link"],
             "feed_url": self.feed["feed_url"],
-            "description": self.feed["description"],
+            "description": self.feed["description_text"],
             "language": self.feed["language"],
         }
         if self.feed["author_name"]:
@@ -288,7 +342,8 @@ class JsonFeedGenerator(SyndicationFeed):
             entry["content_html"] = item["content_html"]
         else:
             entry["content_text"] = item["summary"]
-        entry["summary"] = item["summary"]
+        if item["summary"]:
+            entry["summary"] = item["summary"]
         entry["date_published"] = item["pubdate"].astimezone(UTC).isoformat()
         if item["updateddate"]:
             entry["date_modified"] = item["updateddate"].astimezone(UTC).isoformat()
@@ -308,7 +363,12 @@ class PodcastFeedGenerator(RssFeedGenerator):
     def add_root_elements(self, handler):
         super().add_root_elements(handler)
         handler.addQuickElement("itunes:author", self.feed["author_name"] or "")
-        handler.addQuickElement("itunes:summary", self.feed["description"])
+        handler.addQuickElement("itunes:summary", self.feed["description_text"])
+        handler.addQuickElement("itunes:image", attrs={"href": self.feed["image_url"]})
+        handler.startElement("itunes:owner", {})
+        handler.addQuickElement("itunes:name", self.feed["author_name"] or "")
+        handler.addQuickElement("itunes:email", self.feed["owner_email"])
+        handler.endElement("itunes:owner")
         handler.addQuickElement("itunes:type", "episodic")
         handler.addQuickElement("itunes:explicit", "false")
         handler.addQuickElement("itunes:category", attrs={"text": "News"})
@@ -317,7 +377,8 @@ class PodcastFeedGenerator(RssFeedGenerator):
         super().add_item_elements(handler, item)
         if item["author_name"]:
             handler.addQuickElement("itunes:author", item["author_name"])
-        handler.addQuickElement("itunes:summary", item["summary"])
+        if item["summary"]:
+            handler.addQuickElement("itunes:summary", item["summary"])
         handler.addQuickElement("itunes:episodeType", "full")
         handler.addQuickElement("itunes:explicit", "false")
 
@@ -378,6 +439,10 @@ class ItemFeed(Feed):
         return public_url(scope.request.get_full_path())
 
     def description(self, scope: FeedScope) -> str:
+        # RSS readers show a channel's description as HTML, as they do an item's: typed text must stay text.
+        return text_as_html(self.description_text(scope))
+
+    def description_text(self, scope: FeedScope) -> str:
         if scope.category is not None:
             return scope.category.description or f"The latest items filed under {scope.category.name}."
         if scope.person is not None:
@@ -389,15 +454,19 @@ class ItemFeed(Feed):
     def author_name(self, scope: FeedScope) -> str:
         return scope.organisation
 
+    def feed_extra_kwargs(self, scope: FeedScope) -> dict:
+        return {"description_text": self.description_text(scope)}
+
     def items(self, scope: FeedScope) -> list:
         return scope.entries()
 
     def item_title(self, item) -> str:
         return item.title
 
-    def item_description(self, item) -> str:
-        # RSS description and Atom summary are HTML: an excerpt is text, so "<svg>" in it must stay text.
-        return text_as_html(item.feed_excerpt)
+    def item_description(self, item) -> str | None:
+        # RSS description and Atom summary are HTML: an excerpt is text, so "<svg>" in it must stay text. An item
+        # with no text has no summary at all, rather than an empty one.
+        return text_as_html(item.feed_excerpt) if item.feed_excerpt else None
 
     def item_link(self, item) -> str:
         return public_page_url(item, self.scope.request) or public_url("/")
@@ -449,7 +518,7 @@ class AtomItemFeed(ItemFeed):
     format_name = "atom"
 
     def subtitle(self, scope: FeedScope) -> str:
-        return self.description(scope)
+        return self.description_text(scope)  # an Atom subtitle without a type is text
 
 
 class JsonItemFeed(ItemFeed):
@@ -463,6 +532,14 @@ class PodcastFeed(ItemFeed):
     feed_type = PodcastFeedGenerator
     format_name = "podcast"
     podcast = True
+
+    def feed_extra_kwargs(self, scope: FeedScope) -> dict:
+        site_settings = PressCentreSettings.for_site(scope.site)
+        return {
+            **super().feed_extra_kwargs(scope),
+            "image_url": podcast_image_url(site_settings),
+            "owner_email": podcast_owner_email(site_settings),
+        }
 
     def item_enclosures(self, item) -> list[Enclosure]:
         recording = item.recording

@@ -6,10 +6,10 @@ import json
 from urllib.parse import urlencode
 
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.safestring import mark_safe
 
 from presscentre.core.urls_public import public_page_url, public_url
+from presscentre.newsroom.excerpts import text_of_html
 from presscentre.newsroom.models import (
     ArticlePage,
     NewsItemPage,
@@ -141,13 +141,13 @@ def _listing_metadata(index: PressCentrePage, context, request, site_settings) -
     elif person is not None:
         meta.update(
             title=person.name,
-            description=person.role or strip_tags(person.bio).strip(),
+            description=person.role or text_of_html(person.bio),
             **_shared_image(person.photo, person.name),
         )
     else:
         meta.update(
             title=index.seo_title or index.title,
-            description=index.search_description or strip_tags(index.intro).strip(),
+            description=index.search_description or text_of_html(index.intro),
             json_ld=json_ld_script({"@context": "https://schema.org", **_organisation(index, request, site_settings)}),
         )
     return meta

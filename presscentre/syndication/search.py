@@ -123,22 +123,27 @@ def search_terms(query: str) -> list[str]:
     return cleaned.split()[:MAX_TERMS]
 
 
-def read_filters(params: QueryDict, *, time_zone: zoneinfo.ZoneInfo, within=None) -> SearchFilters:
-    """The filters named in a search URL (`type`, `category`, `person`, `year`); an unknown one is a 404."""
+def read_filters(params: QueryDict, *, at: datetime, time_zone: zoneinfo.ZoneInfo, within=None) -> SearchFilters:
+    """The filters named in a search URL (`type`, `category`, `person`, `year`); an unknown one is a 404.
+
+    A category or person no public item (at `at`) uses is unknown too: the filter of an embargoed item's topic
+    answers exactly as a mistyped one does, so it cannot confirm the name before the lift.
+    """
     from presscentre.newsroom.models import Category, Person
     from presscentre.newsroom.models.index import ITEM_TYPES
 
     filters = SearchFilters(time_zone=time_zone, within=within)
+    public = filtered_items(at=at, filters=SearchFilters(time_zone=time_zone, within=within))
     if params.get("type"):
         filters.item_type = ITEM_TYPES.get(params["type"])
         if filters.item_type is None:
             raise Http404("Unknown item type.")
     if params.get("category"):
-        filters.category = Category.objects.filter(slug=params["category"]).first()
+        filters.category = Category.objects.linked_to(public).filter(slug=params["category"]).first()
         if filters.category is None:
             raise Http404("Unknown category.")
     if params.get("person"):
-        filters.person = Person.objects.filter(slug=params["person"]).first()
+        filters.person = Person.objects.linked_to(public).filter(slug=params["person"]).first()
         if filters.person is None:
             raise Http404("Unknown person.")
     if params.get("year"):

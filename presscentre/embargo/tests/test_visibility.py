@@ -221,3 +221,58 @@ def test_listing_agrees_with_the_object_check_on_both_sides_of_daylight_saving_c
         listed = public_items(at).filter(pk=release.pk).exists()
         assert listed is expected
         assert can_view(release, at=at) is expected
+
+
+# What else the embargo must hide: names only the embargoed item uses, and files no public item uses yet.
+
+SECRET_NAMES = [b"Project Heron", b"Heron plans in detail", b"Quill Heron", b"heron-unattached", b"heron-annex"]
+SECRET_URLS = [
+    "/category/project-heron/",
+    "/category/project-heron/?page=1",
+    "/category/project-heron/feed/",
+    "/author/quill-heron/",
+    "/author/quill-heron/feed/json/",
+    "/search/?q=launch&category=project-heron",
+    "/search/?q=launch&person=quill-heron",
+]
+
+
+@pytest.fixture
+def names_and_files(embargoed_report, newsroom):
+    """The report's own topic and author (used by no other item), a file uploaded but not attached, and a file
+    linked only in an unpublished draft of a public item."""
+    report, _ = embargoed_report
+    topic = CategoryFactory(name="Project Heron", slug="project-heron", description="Heron plans in detail")
+    author = PersonFactory(name="Quill Heron", slug="quill-heron")
+    ItemCategory.objects.create(item=report, category=topic)
+    ItemPerson.objects.create(item=report, person=author)
+    files = []
+    for name in ("heron-unattached.pdf", "heron-annex.pdf"):
+        document = get_document_model()(title=name)
+        document.file.save(name, ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        document.save()
+        files.append(document)
+    neighbour = ArticleFactory(parent=newsroom, title="Public neighbour")
+    neighbour.body = [{"type": "paragraph", "value": f'<p><a linktype="document" id="{files[1].pk}">annex</a></p>'}]
+    neighbour.save_revision()
+    return files
+
+
+def test_no_name_or_file_the_embargo_hides_reaches_any_public_surface_before_the_lift(names_and_files, client):
+    file_urls = [document.url for document in names_and_files]
+
+    with time_machine.travel(LIFT - timedelta(seconds=1), tick=False):
+        before = crawl(client, "/", "/category/", "/author/", "/press-contacts/", *MACHINE_SURFACES)
+        direct = {url: client.get(url).status_code for url in [*SECRET_URLS, *file_urls]}
+
+    leaks = [(url, name) for url, (_, body) in before.items() for name in SECRET_NAMES if name in body]
+    assert leaks == []
+    assert direct == dict.fromkeys([*SECRET_URLS, *file_urls], 404)
+
+    with time_machine.travel(LIFT, tick=False):
+        after = {url: client.get(url) for url in [*SECRET_URLS, "/category/", "/author/", *file_urls]}
+
+    assert all(after[url].status_code == 200 for url in SECRET_URLS)
+    assert b"Project Heron" in after["/category/"].content and b"Quill Heron" in after["/author/"].content
+    # Nobody public uses the two files, even after the lift.
+    assert all(after[url].status_code == 404 for url in file_urls)

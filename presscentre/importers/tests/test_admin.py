@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from presscentre.comments.models import Comment
 from presscentre.importers.models import ImportedPost
-from presscentre.newsroom.models import NewsItemPage, PressReleasePage, ReportPage
+from presscentre.newsroom.models import ContentPage, NewsItemPage, PressReleasePage, ReportPage
 
 FIXTURES = Path(__file__).parent / "fixtures"
 URL = "/admin/import-wordpress/"
@@ -62,7 +62,8 @@ def test_dry_run_shows_the_summary_and_writes_nothing(newsroom, press_officer):
     html = response.content.decode()
     assert response.status_code == 200
     assert "site.xml (dry run: nothing written)" in html
-    assert "<td>item</td><td>5</td><td>0</td><td>2</td>" in re.sub(r"\s+", "", html)
+    assert "<td>item</td><td>5</td><td>0</td><td>1</td>" in re.sub(r"\s+", "", html)
+    assert "<td>page</td><td>1</td><td>0</td><td>0</td>" in re.sub(r"\s+", "", html)
     assert not NewsItemPage.objects.exists() and not Comment.objects.exists()
 
 
@@ -70,10 +71,10 @@ def test_dry_run_shows_the_summary_and_writes_nothing(newsroom, press_officer):
 def test_import_creates_items_with_the_chosen_default_type(newsroom, press_officer):
     response = post(press_officer, newsroom, default_type="report")
     assert "site.xml: imported" in response.content.decode()
-    assert ImportedPost.objects.count() == 5
+    assert ImportedPost.objects.count() == 6  # five posts and a page
     assert isinstance(ImportedPost.objects.get(wp_post_id=10).page.specific, PressReleasePage)
     assert isinstance(ImportedPost.objects.get(wp_post_id=15).page.specific, ReportPage)  # no category: the default
-    assert "post type page" in response.content.decode()
+    assert isinstance(ImportedPost.objects.get(wp_post_id=14).page.specific, ContentPage)
 
 
 @pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_large_upload_is_read_from_its_temporary_file(newsroom, press_officer, s
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload goes to a temporary file, as a big export would
     response = post(press_officer, newsroom)
     assert response.status_code == 200
-    assert ImportedPost.objects.count() == 5
+    assert ImportedPost.objects.count() == 6
 
 
 @pytest.mark.django_db

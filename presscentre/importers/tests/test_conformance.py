@@ -11,7 +11,7 @@ from presscentre.comments.models import Comment
 from presscentre.importers.models import ImportedPost
 from presscentre.importers.services import import_wxr_file
 from presscentre.importers.wxr import WXRAuthor, WXRError, WXRItem, iter_wxr
-from presscentre.newsroom.models import ArticlePage, NewsItemPage
+from presscentre.newsroom.models import ArticlePage, ContentPage, NewsItemPage
 
 CONFORMANCE = Path(settings.BASE_DIR).parent / "shared/conformance/wxr"
 AT = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
@@ -96,10 +96,11 @@ def test_pelican_pages_are_recognised():
 
 
 @pytest.mark.django_db
-def test_pelican_empty_posts_are_skipped_and_pages_reported(newsroom):
+def test_pelican_empty_posts_are_skipped_and_pages_become_content_pages(newsroom):
     summary = run(newsroom, "pelican/wordpressexport.xml")
-    assert summary.reasons[("item", "skipped", "post type page")] == 2
-    assert summary.count("item", "created") == len(ImportedPost.objects.all())
+    assert summary.count("page", "created") == ContentPage.objects.count() == 2
+    assert ContentPage.objects.filter(title="Empty Page", slug="empty").exists()
+    assert summary.count("item", "created") + 2 == len(ImportedPost.objects.all())
     assert not NewsItemPage.objects.filter(title="").exists()
 
 

@@ -1,4 +1,5 @@
 from presscentre.newsroom.models.article import ArticlePage
+from presscentre.newsroom.models.content_page import ContentPage
 from presscentre.newsroom.models.index import ITEM_TYPES, PressCentrePage
 from presscentre.newsroom.models.items import RESERVED_SLUGS, ItemCategory, ItemPerson, NewsItemPage, NewsItemTag
 from presscentre.newsroom.models.media_appearance import MediaAppearancePage
@@ -13,6 +14,7 @@ __all__ = [
     "ArticlePage",
     "Boilerplate",
     "Category",
+    "ContentPage",
     "DefaultPressContact",
     "ItemCategory",
     "ItemPerson",

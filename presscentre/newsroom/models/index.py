@@ -10,11 +10,12 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from presscentre.core.pagination import page_or_404
-from presscentre.core.site_memo import MemoisedViewRestrictions, memoised
+from presscentre.core.site_memo import MemoisedViewRestrictions
 from presscentre.core.urls_public import public_page_url, public_url
 from presscentre.embargo.services import public_items
 from presscentre.newsroom.listing import ListedItem, listed_items, listing_entries
 from presscentre.newsroom.models.article import ArticlePage
+from presscentre.newsroom.models.items import NewsItemPage
 from presscentre.newsroom.models.media_appearance import MediaAppearancePage
 from presscentre.newsroom.models.press_release import PressReleasePage
 from presscentre.newsroom.models.report import ReportPage
@@ -52,7 +53,7 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
 
-    subpage_types = [model._meta.label for model in ITEM_TYPES.values()]
+    subpage_types = [*(model._meta.label for model in ITEM_TYPES.values()), "newsroom.ContentPage"]
     template = "pages/press_centre_page.html"
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -100,20 +101,25 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
     def index_view(self, request):
         return self.render(request, context_overrides=self.listing_context(request, self.items(timezone.now())))
 
+    # An archive exists for the public only while it lists a public item: the topic or person of an item still
+    # under embargo (or unpublished) is unknown, with its name and description, until that item is public.
+
     @path("category/<str:slug>/", name="category")
     def category_view(self, request, slug):
-        category = memoised(("category", slug), lambda: Category.objects.filter(slug=slug).first())
+        public = self.items(timezone.now())
+        category = Category.objects.linked_to(public).filter(slug=slug).first()
         if category is None:
             raise Http404("No such category.")
-        items = self.items(timezone.now()).filter(category_links__category=category)
+        items = public.filter(category_links__category=category)
         context = self.listing_context(request, items, archive=f"category:{category.pk}")
         context["category"] = category
         return self.render(request, template="pages/category_archive.html", context_overrides=context)
 
     @path("author/<str:slug>/", name="person")
     def person_view(self, request, slug):
-        person = get_object_or_404(Person.objects.select_related("photo"), slug=slug)
-        items = self.items(timezone.now()).filter(person_links__person=person)
+        public = self.items(timezone.now())
+        person = get_object_or_404(Person.objects.linked_to(public).select_related("photo"), slug=slug)
+        items = public.filter(person_links__person=person)
         context = self.listing_context(request, items, archive=f"person:{person.pk}")
         context["person"] = person
         return self.render(request, template="pages/person_archive.html", context_overrides=context)
@@ -130,6 +136,15 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
             )
             .filter(item_count__gt=0)
             .order_by("name")
+        )
+
+    def secret_topics(self, at) -> set[int]:
+        """Ids of the categories that items use but no public item at `at` does: the topics of embargoed or
+        unpublished items only, whose names wait for the lift. A topic no item uses yet (a standing press office
+        topic) is not secret."""
+        used = Category.objects.linked_to(NewsItemPage.objects.child_of(self))
+        return set(
+            used.exclude(pk__in=Category.objects.linked_to(self.items(at)).values("pk")).values_list("pk", flat=True)
         )
 
     def section_context(self, request, section: str, *, title: str) -> dict:
@@ -160,10 +175,11 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
         site_settings = PressCentreSettings.for_request(request)
         defaults = site_settings.default_contacts()
         context = self.section_context(request, "press_contacts", title="Press contacts")
+        contacts = PressContact.objects.select_related("topic")
         context.update(
             press_office_email=site_settings.press_office_email,
             default_contacts=defaults,
-            topics=contacts_by_topic(PressContact.objects.select_related("topic"), leave_out=defaults),
+            topics=contacts_by_topic(contacts, leave_out=defaults, unnamed=self.secret_topics(timezone.now())),
         )
         return self.render(request, template="pages/press_contacts.html", context_overrides=context)
 
@@ -189,12 +205,20 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
         return response
 
 
-def contacts_by_topic(contacts, *, leave_out=()) -> list[tuple[str, list]]:
+def contacts_by_topic(contacts, *, leave_out=(), unnamed=frozenset()) -> list[tuple[str, list]]:
     """(topic name, contacts) for the named contacts, topics in alphabetical order and "Other enquiries" last;
-    the contacts in `leave_out` (the press office's default contacts, listed on their own) are not repeated."""
+    the contacts in `leave_out` (the press office's default contacts, listed on their own) are not repeated, and
+    those whose topic is in `unnamed` (category ids not to be named yet) are listed under "Other enquiries"."""
     shown_already = {contact.pk for contact in leave_out}
+
+    def topic_of(contact):
+        return contact.topic if contact.topic_id is not None and contact.topic_id not in unnamed else None
+
     groups: dict[str, list] = {}
-    for contact in sorted(contacts, key=lambda contact: (contact.topic is None, contact.topic and contact.topic.name)):
+    for contact in sorted(
+        contacts, key=lambda contact: (topic_of(contact) is None, topic_of(contact) and contact.topic.name)
+    ):
         if contact.pk not in shown_already:
-            groups.setdefault(contact.topic.name if contact.topic else "Other enquiries", []).append(contact)
+            topic = topic_of(contact)
+            groups.setdefault(topic.name if topic else "Other enquiries", []).append(contact)
     return list(groups.items())

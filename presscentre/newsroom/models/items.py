@@ -363,6 +363,10 @@ class ItemCategory(Orderable):
 
     panels = [FieldPanel("category")]
 
+    class Meta(Orderable.Meta):
+        # Linked twice, an item would be listed twice in its category's archive and repeat a guid in its feed.
+        constraints = [models.UniqueConstraint(fields=["item", "category"], name="itemcategory_unique_item_category")]
+
 
 @dataclasses.dataclass(frozen=True)
 class LinkedName:

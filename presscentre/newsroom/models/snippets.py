@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel
@@ -32,6 +33,23 @@ def _strip_control_characters(instance, field_names: tuple[str, ...]) -> None:
         setattr(instance, name, xml_safe(getattr(instance, name)))
 
 
+class LinkedToItemsQuerySet(models.QuerySet):
+    """Categories or people, narrowed by the items they are linked to."""
+
+    def linked_to(self, items) -> "LinkedToItemsQuerySet":
+        """Those linked to at least one item of `items`, in one EXISTS subquery.
+
+        Archives, search filters and lists of names pass the items the public may see now (the embargo rule's
+        `public_items`), so a topic or person that only an embargoed or unpublished item uses stays unnamed, and
+        its archive unknown, until that item is public.
+        """
+        relation = self.model._meta.get_field("item_links")
+        links = relation.related_model.objects.filter(
+            **{relation.field.name: OuterRef("pk")}, item__in=items.order_by().values("pk")
+        )
+        return self.filter(Exists(links))
+
+
 class Category(index.Indexed, models.Model):
     """A topic or kind of item ("Economy", "Press Release"); shown as a label and archived at /category/<slug>/."""
 
@@ -41,6 +59,8 @@ class Category(index.Indexed, models.Model):
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("description")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    objects = LinkedToItemsQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -83,6 +103,8 @@ class Person(RevisionMixin, index.Indexed, ClusterableModel):
         FieldPanel("available_for_comment"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("role")]
+
+    objects = LinkedToItemsQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

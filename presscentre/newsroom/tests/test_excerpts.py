@@ -1,3 +1,4 @@
+from presscentre.newsroom import excerpts
 from presscentre.newsroom.excerpts import cut_on_word_boundary, text_of_body
 from presscentre.newsroom.models import ArticlePage, PressReleasePage
 
@@ -64,3 +65,47 @@ def test_press_release_excerpt_starts_with_the_lead(db):
     )
 
     assert release.excerpt == "The lead comes first. " + words(51) + "..."
+
+
+# Block boundaries (issue 15, defect 7): where a paragraph, heading, list item or line ends, words stay apart.
+
+
+def test_paragraph_list_heading_and_line_break_boundaries_become_spaces():
+    raw = [
+        {
+            "type": "paragraph",
+            "value": "<p>First sentence.</p><p>Second</p><h3>Heading</h3><ul><li>one</li><li>two</li></ul>"
+            "<p>line<br>break</p><ol><li>three</li></ol>",
+        },
+        {"type": "paragraph", "value": "<p>Next block</p>"},
+    ]
+
+    assert text_of_body(raw) == "First sentence. Second Heading one two line break three Next block"
+
+
+def test_inline_markup_does_not_split_a_word():
+    assert excerpts.text_of_html("<p><b>Bold</b>ness and <a href='/x'>link</a>ed <em>words</em>.</p>") == (
+        "Boldness and linked words."
+    )
+
+
+def test_text_of_html_decodes_character_references_exactly_once_and_drops_scripts():
+    assert excerpts.text_of_html("<p>Fish &amp; chips, &lt;b&gt; and &amp;lt;</p><script>alert(1)</script>") == (
+        "Fish & chips, <b> and &lt;"
+    )
+
+
+def test_headings_and_quotes_are_plain_text_whose_markup_characters_are_words():
+    raw = [
+        {"type": "heading", "value": {"text": "Use <b> & &amp; wisely", "level": "h2"}},
+        {"type": "quote", "value": {"quote": "a < b,\nsaid the\n\nreader", "speaker": "A. Reader"}},
+    ]
+
+    assert text_of_body(raw) == "Use <b> & &amp; wisely a < b, said the reader"
+
+
+def test_an_excerpt_cut_from_several_paragraphs_keeps_their_words_apart(db):
+    article = ArticlePage(body=[{"type": "paragraph", "value": f"<p>{words(3)}.</p><p>Then {words(90)}</p>"}])
+
+    assert article.excerpt.startswith("word1 word2 word3. Then word1 word2")
+    assert len(article.excerpt.split()) == 55

@@ -197,3 +197,19 @@ def test_every_item_type_is_plain_text_without_markup(newsroom, site_settings):
         assert "Fish & chips <3" in text, factory
         assert "<b>" not in text and "&amp;" not in text
         assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+def test_table_cells_definitions_and_rules_keep_their_words_apart(newsroom, site_settings):
+    release = PressReleaseFactory(
+        parent=newsroom,
+        notes_to_editors=(
+            "<table><tr><th>Region</th><td>North</td></tr><tr><td>Share</td><td>12%</td></tr></table>"
+            "<dl><dt>Term</dt><dd>Meaning</dd></dl><p>Above<hr>Below</p>"
+            "<figure><figcaption>Caption</figcaption></figure><details><summary>More</summary>Hidden</details>"
+        ),
+    )
+
+    text = item_as_plain_text(release, site_settings=site_settings, at=timezone.now())
+
+    for words in ["Region North\n\nShare 12%", "Term\n\nMeaning", "Above\n\nBelow", "Caption\n\nMore\n\nHidden"]:
+        assert words in text, words

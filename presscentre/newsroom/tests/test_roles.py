@@ -323,7 +323,7 @@ def historical_apps():
 
 LATER_APPS = ["comments", "distribution", "importers"]
 # Models added to the newsroom after migration 0002: their permissions did not exist when it first ran.
-LATER_NEWSROOM_MODELS = ["newsitemtag"]
+LATER_NEWSROOM_MODELS = ["newsitemtag", "contentpage"]
 
 
 def roles_snapshot() -> dict:

@@ -23,12 +23,14 @@ from presscentre.newsroom.models import ArticlePage, PressCentreSettings
 from presscentre.newsroom.tests.factories import (
     ArticleFactory,
     CategoryFactory,
+    ImageFactory,
     MediaAppearanceFactory,
     PersonFactory,
     PressContactFactory,
     PressReleaseFactory,
     ReportFactory,
 )
+from presscentre.syndication import feeds
 from presscentre.syndication.feeds import FEED_LENGTH
 from presscentre.syndication.models import SyndicationSettings
 
@@ -267,6 +269,65 @@ def test_podcast_enclosure_length_falls_back_to_the_stored_file_size(newsroom, c
     assert enclosure.get("type") == "audio/mp4"
 
 
+def test_the_podcast_feed_names_its_owners_email_and_a_square_cover_from_the_site_settings(newsroom, client):
+    MediaAppearanceFactory(parent=newsroom, title="Radio interview", recording=recording())
+    social = ImageFactory(file__width=1600, file__height=900)
+    PressCentreSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True),
+        defaults={"press_office_email": "office@example.org", "default_social_image": social},
+    )
+
+    channel = etree.fromstring(client.get("/feed/podcast/").content).find("channel")
+
+    assert channel.findtext(f"{ITUNES}owner/{ITUNES}name") == "Our organisation"
+    assert channel.findtext(f"{ITUNES}owner/{ITUNES}email") == "office@example.org"
+    cover = social.get_rendition(feeds.PODCAST_IMAGE_FILTER)
+    assert channel.find(f"{ITUNES}image").get("href") == public_url(cover.url)
+    assert cover.width == cover.height == 900
+    assert cover.url.endswith(".jpg")
+
+
+def test_changing_the_podcasts_owner_or_cover_makes_the_old_validators_stale(newsroom, client):
+    MediaAppearanceFactory(parent=newsroom, title="Radio interview", recording=recording())
+    first = client.get("/feed/podcast/")
+
+    PressCentreSettings.objects.update_or_create(
+        site=Site.objects.get(is_default_site=True), defaults={"press_office_email": "office@example.org"}
+    )
+    changed = client.get("/feed/podcast/", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert changed.status_code == 200
+    assert b"office@example.org" in changed.content
+
+
+def test_a_podcast_without_settings_names_the_sites_sender_and_the_press_centres_own_icon(newsroom, client, settings):
+    settings.DEFAULT_FROM_EMAIL = "Press Office <press@example.net>"
+    MediaAppearanceFactory(parent=newsroom, title="Radio interview", recording=recording())
+
+    channel = etree.fromstring(client.get("/feed/podcast/").content).find("channel")
+
+    assert channel.findtext(f"{ITUNES}owner/{ITUNES}email") == "press@example.net"
+    icon = channel.find(f"{ITUNES}image").get("href")
+    assert icon.startswith(public_url("/")) and icon.endswith(".png")
+
+
+def test_an_item_with_no_text_has_no_empty_summary_in_any_feed(newsroom, client):
+    ArticleFactory(parent=newsroom, title="Wordless", summary="", body=[], original_url="")
+
+    document = etree.fromstring(client.get("/feed/atom/").content)
+    if ATOM_SCHEMA.exists():
+        schema = etree.RelaxNG(etree.parse(str(ATOM_SCHEMA)))
+        assert schema.validate(document), schema.error_log
+    atom = document.find(f"{ATOM}entry")
+    rss = etree.fromstring(client.get("/feed/").content).find("channel/item")
+    item = json.loads(client.get("/feed/json/").content)["items"][0]
+
+    assert atom.findtext(f"{ATOM}title") == rss.findtext("title") == item["title"] == "Wordless"
+    assert atom.find(f"{ATOM}summary") is None
+    assert rss.find("description") is None
+    assert "summary" not in item and item["content_text"] == ""
+
+
 # Conditional GET
 
 
@@ -381,6 +442,9 @@ def test_feeds_name_people_but_never_carry_email_addresses(mixed_items, client, 
     for url in [*SITE_FEEDS, *formats("/author/nia-evans/"), "/feed/podcast/"]:
         body = client.get(url).content
         assert b"Nia Evans" in body, url
+        if url == "/feed/podcast/":
+            # Podcast directories write to the show's owner: the press office's address, and no one else's.
+            body = body.replace(b"<itunes:email>office@example.org</itunes:email>", b"", 1)
         assert b"@" not in body, url
 
 

@@ -168,7 +168,7 @@ def test_filters_narrow_a_broad_query(newsroom, limits, decoys, rf, count):
     release = PressReleaseFactory(parent=newsroom, title="Tamarind saffron release", published_at=NOW)
 
     def newest(**params):
-        filters = read_filters(rf.get("/search/", params).GET, time_zone=UTC, within=newsroom)
+        filters = read_filters(rf.get("/search/", params).GET, at=NOW, time_zone=UTC, within=newsroom)
         results = search_items(QUERY, at=NOW, filters=filters)
         return results.newest_ids(0, 100) if results.by_date else results.item_ids
 

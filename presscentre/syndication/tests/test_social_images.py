@@ -96,7 +96,7 @@ def test_without_a_default_image_the_logo_is_shared_whole(newsroom, site_setting
 
 
 def test_listings_and_other_pages_are_shared_with_the_default_image(newsroom, site_settings, client):
-    CategoryFactory(slug="economy")
+    ArticleFactory(parent=newsroom, categories=[CategoryFactory(slug="economy")])  # an archive needs a public item
     site_settings.default_social_image = photo("building.png", description="The institute's building")
     site_settings.save()
 

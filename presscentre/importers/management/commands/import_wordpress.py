@@ -45,8 +45,8 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "Import WordPress export (WXR) files: people, categories, tags, attachments, posts as items, comments "
-        "and redirects."
+        "Import WordPress export (WXR) files: people, categories, tags, attachments, posts as items, pages as "
+        "content pages, comments and redirects."
     )
 
     def add_arguments(self, parser):
