@@ -122,12 +122,14 @@ class ImportSummary:
         fetches addresses named in an upload is a risk of its own), so the remedy is named instead."""
         if not self.remote_images:
             return []
-        images = f"{self.remote_images} image{'s' if self.remote_images != 1 else ''}"
+        one = self.remote_images == 1
+        images = f"{self.remote_images} image{'' if one else 's'}"
         items = f"{self.remote_image_items} item{'s' if self.remote_image_items != 1 else ''}"
         return [
-            f"{images} in {items} still point at the old site. This site's Content Security Policy "
-            "(img-src 'self') blocks them, so readers see broken images. Nothing was fetched: import again "
-            "from the command line with --media-dir set to the old site's wp-content/uploads folder to copy them."
+            f"{images} in {items} still point{'s' if one else ''} at the old site. This site's Content Security "
+            f"Policy (img-src 'self') blocks {'it' if one else 'them'}, so readers see broken images. Nothing was "
+            "fetched: import again from the command line with --media-dir set to the old site's wp-content/uploads "
+            f"folder to copy {'it' if one else 'them'}."
         ]
 
     def record(self, kind: str, outcome: str, reason: str = "") -> None:

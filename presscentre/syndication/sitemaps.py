@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from presscentre.core.urls_public import public_base_url, public_url
 from presscentre.embargo.services import public_items
-from presscentre.newsroom.models import Category, Person, PressCentrePage, PressCentreSettings
+from presscentre.newsroom.models import Category, ContentPage, Person, PressCentrePage, PressCentreSettings
 
 # Google News takes articles published in the last two days.
 NEWS_WINDOW = timedelta(days=2)
@@ -110,6 +110,21 @@ class ArchiveSitemap(_ClockedSitemap):
         return entry[3]
 
 
+class ContentPageSitemap(_ClockedSitemap):
+    """The press centre's plain pages (About, Contact...) that anyone may read: live, with no privacy setting."""
+
+    def items(self):
+        # A list, so the paginator counts it without a query of its own: a site has a handful of these. (Wagtail's
+        # public() reads the view restrictions first: one query more.)
+        return list(ContentPage.objects.live().public().order_by("path"))
+
+    def location(self, page):
+        return _path(page, self.request)
+
+    def lastmod(self, page):
+        return page.last_published_at
+
+
 class NewsSitemap(ItemSitemap):
     """Public items published in the last two days, for Google News."""
 
@@ -129,6 +144,7 @@ def site_sitemaps(request) -> dict:
         "index": IndexSitemap(at=at, request=request),
         "items": ItemSitemap(at=at, request=request),
         "archives": ArchiveSitemap(at=at, request=request),
+        "pages": ContentPageSitemap(at=at, request=request),
     }
 
 
@@ -137,7 +153,7 @@ def news_sitemaps(request) -> dict:
 
 
 def sitemap_view(request):
-    """/sitemap.xml: the indexes, every public item and the archives that list them."""
+    """/sitemap.xml: the indexes, every public item, the archives that list them and the plain pages."""
     return sitemap(request, site_sitemaps(request), template_name="syndication/sitemap.xml")
 
 

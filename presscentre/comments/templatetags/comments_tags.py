@@ -21,6 +21,7 @@ from presscentre.comments.services import (
 )
 from presscentre.comments.views import pending_comment_ids
 from presscentre.embargo.services import can_view
+from presscentre.newsroom.excerpts import text_of_html
 
 register = template.Library()
 
@@ -32,6 +33,12 @@ PERSONAL_RESPONSE_FLAG = "response_is_personal"
 @register.filter
 def comment_body(body: str):
     return comment_body_html(body)
+
+
+@register.filter
+def comment_text(body: str) -> str:
+    """A comment as one line of the text readers see (its markup's words kept apart), for short previews."""
+    return text_of_html(comment_body_html(body))
 
 
 @register.filter

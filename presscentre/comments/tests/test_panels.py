@@ -83,3 +83,11 @@ def test_only_moderators_see_the_panel(client, article, django_user_model):
     assert "Ada Reader" not in client.get("/admin/").content.decode()
     client.force_login(member(django_user_model, "Moderators", "moderator"))
     assert "Ada Reader" in client.get("/admin/").content.decode()
+
+
+def test_a_comments_paragraphs_and_list_items_keep_their_words_apart_in_the_preview(article):
+    comment(article, 1, body="<p>First point.</p><p>Second point.</p><ul><li>one</li><li>two</li></ul>")
+
+    cell = BeautifulSoup(PendingCommentsPanel().render_html(), "html.parser").select("tbody td")[1]
+
+    assert cell.get_text() == "First point. Second point. one two"

@@ -12,8 +12,8 @@ from wagtail.documents import get_document_model
 
 from presscentre.core.urls_public import public_url
 from presscentre.distribution.release_email import compose_release_email
-from presscentre.importers.content import MediaMatch, convert
-from presscentre.importers.services import import_wxr_file
+from presscentre.importers.content import REMOTE_IMAGES, MediaMatch, convert
+from presscentre.importers.services import ImportSummary, import_wxr_file
 from presscentre.newsroom.excerpts import excerpt_of
 from presscentre.newsroom.tests.factories import ImageFactory, PressReleaseFactory
 
@@ -289,3 +289,11 @@ def test_admin_import_screen_shows_the_image_warning(newsroom, admin_client):
     )
     page = response.content.decode()
     assert 'class="import-warnings' in page and "3 images in 2 items" in page
+
+
+def test_one_image_left_behind_is_named_in_the_singular():
+    summary = ImportSummary(path="export.xml")
+    summary.note_content(Counter({REMOTE_IMAGES: 1}))
+
+    assert summary.warnings()[0].startswith("1 image in 1 item still points at the old site.")
+    assert "blocks it," in summary.warnings()[0] and "to copy it." in summary.warnings()[0]

@@ -101,8 +101,9 @@ def test_sitemap_queries_stay_bounded_with_thirty_items(newsroom, client, django
     for n in range(30):
         PressReleaseFactory(parent=newsroom, categories=[topics[n % 3]], people=[people[n % 3]])
 
-    # One of them is the page cache's look-up of the next embargo, made once per change to the listings.
-    with django_assert_max_num_queries(15):
+    # One of them is the page cache's look-up of the next embargo, made once per change to the listings; two
+    # (the view restrictions, then the rows) list the plain pages.
+    with django_assert_max_num_queries(17):
         document = fetch(client, "/sitemap.xml")
 
     assert len(locations(document)) == 1 + 30 + 3 + 3
@@ -167,3 +168,22 @@ def test_embargoed_item_enters_the_sitemaps_exactly_at_the_lift(embargoed, clien
     assert MARKER in after
     if url == "/sitemap.xml":
         assert "/category/secret-topic/" in after
+
+
+def test_sitemap_lists_the_plain_pages_anyone_may_read_and_no_draft_or_private_one(newsroom, client):
+    from wagtail.models import PageViewRestriction
+
+    from presscentre.newsroom.models import ContentPage
+
+    about = newsroom.add_child(instance=ContentPage(title="About us", slug="about-us"))
+    about.add_child(instance=ContentPage(title="Our history", slug="history"))
+    newsroom.add_child(instance=ContentPage(title="Coming soon", slug="coming-soon", live=False))
+    private = newsroom.add_child(instance=ContentPage(title="Staff only", slug="staff-only"))
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+
+    document = fetch(client, "/sitemap.xml")
+
+    assert_valid(document, schema("sitemap.xsd"))
+    urls = locations(document)
+    assert {public_url("/about-us/"), public_url("/about-us/history/")} <= set(urls)
+    assert public_url("/coming-soon/") not in urls and public_url("/staff-only/") not in urls
