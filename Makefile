@@ -34,8 +34,9 @@ test: $(VENV)/.installed node_modules/.installed   ## the whole suite on SQLite
 test-postgres: $(VENV)/.installed node_modules/.installed   ## the whole suite on PostgreSQL (127.0.0.1:5432, user postgres)
 	DATABASE_URL=$(PG_URL) $(PY) -m pytest --create-db
 
-lint: $(VENV)/.installed   ## ruff lint and format check
+lint: $(VENV)/.installed   ## ruff lint and format check, then the apps' import layers (pyproject.toml)
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed   ## format and fix with ruff
 	$(PY) -m ruff format . && $(PY) -m ruff check --fix .

@@ -1,12 +1,25 @@
 """Pagination that turns bad page numbers into a 404 or the first page, never an error."""
 
+from collections.abc import Callable
+
 from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.utils.functional import cached_property
 
+# `store(name, count)` returns a listing's total, calling `count()` only when it does not know it. The page cache
+# registers its own in its ready() (core sits below it and does not import it); without one, every total is counted.
+_count_store: Callable[[str, Callable[[], int]], int] | None = None
+
+
+def register_count_store(store: Callable[[str, Callable[[], int]], int]) -> None:
+    """Keep listing totals with `store` (the page cache's, which forgets them when the listings change)."""
+    global _count_store
+    _count_store = store
+
 
 class CachedCountPaginator(Paginator):
-    """A paginator whose total comes from the page cache's store, recounted only after a publish, lift or purge.
+    """A paginator whose total comes from the registered count store (the page cache's), recounted only after a
+    publish, lift or purge.
 
     Counting a 100,000-item archive on every request is most of a deep page's cost; the total changes only
     when the listings are purged anyway.
@@ -18,9 +31,9 @@ class CachedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        from presscentre.pagecache.services import cached_count
-
-        return cached_count(self.count_key, lambda: Paginator.count.func(self))
+        if _count_store is None:
+            return Paginator.count.func(self)
+        return _count_store(self.count_key, lambda: Paginator.count.func(self))
 
 
 def page_or_404(object_list, page_param: str | None, *, per_page: int, count_key: str | None = None) -> Page:

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from wagtail.log_actions import log
 
@@ -31,8 +30,11 @@ def _news_items():
 
 
 def public_items(at: datetime):
-    """Items the public may see at `at`: live, not private, and past any embargo."""
-    return _news_items().live().public().filter(Q(embargo_until__isnull=True) | Q(embargo_until__lte=at))
+    """Items the public may see at `at`: live, not private, and past any embargo.
+
+    The rule itself is the item queryset's `public_at`, so newsroom's own listings need not import this app.
+    """
+    return _news_items().public_at(at)
 
 
 def public_pages(at: datetime):
@@ -270,6 +272,18 @@ def access_link_refusal(item, *, at: datetime) -> str:
     if not item.is_embargoed_at(at):
         return "The item is not under embargo, so it needs no personal links."
     return ""
+
+
+def next_lift_after(now: datetime) -> datetime | None:
+    """The instant the next live item's embargo ends, or None when none is pending (for the page cache, which
+    keeps no listing past it)."""
+    return (
+        _news_items()
+        .filter(live=True, embargo_until__gt=now)
+        .order_by("embargo_until")
+        .values_list("embargo_until", flat=True)
+        .first()
+    )
 
 
 def find_access_link(token: str):

@@ -11,8 +11,9 @@ from wagtail.log_actions import log
 
 from presscentre.embargo.forms import NOTES_ATTRIBUTE
 from presscentre.embargo.panels import LinkActivityPanel, UpcomingLiftsPanel
-from presscentre.embargo.services import can_download
+from presscentre.embargo.services import can_download, can_view, lift_embargo
 from presscentre.embargo.urls import admin_urlpatterns
+from presscentre.newsroom.models import NewsItemPage
 
 
 @hooks.register("register_log_actions")
@@ -23,6 +24,33 @@ def register_embargo_log_actions(actions):
     actions.register_action("presscentre.embargo.cancel", "Embargo cancelled", "Embargo cancelled")
     actions.register_action("presscentre.embargo.link_create", "Journalist link created", "Journalist link created")
     actions.register_action("presscentre.embargo.link_revoke", "Journalist link revoked", "Journalist link revoked")
+
+
+# Order 1: inside Wagtail's own view restrictions (order 0), so a private section still asks for a login first.
+@hooks.register("on_serve_page", order=1)
+def refuse_embargoed_items(serve):
+    """Wrap serving so an item page follows the visibility rule, as Wagtail wraps it with its view restrictions.
+
+    The item page is newsroom's, the rule is this app's: newsroom imports nothing from here, so the check is
+    plugged in around serving. Other pages are served as they are.
+    """
+
+    def serve_item(page, request, args, kwargs):
+        if not isinstance(page, NewsItemPage):
+            return serve(page, request, args, kwargs)
+        now = timezone.now()
+        if not can_view(page, at=now, viewer=request.user):
+            raise Http404("No such item.")  # the same answer as for a page that does not exist
+        if page.embargo_until is not None and page.embargo_lifted_at is None and not page.is_embargoed_at(now):
+            lift_embargo(page, at=now)  # overdue: lift on the spot rather than wait for the worker
+        response = serve(page, request, args, kwargs)
+        if page.is_embargoed_at(now):
+            # Only staff get here before the lift: never let a shared cache or a search engine keep it.
+            response["Cache-Control"] = "private, no-store"
+            response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return serve_item
 
 
 @hooks.register("before_serve_document", order=-100)

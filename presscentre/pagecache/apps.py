@@ -7,6 +7,8 @@ class PageCacheConfig(AppConfig):
     verbose_name = "page cache"
 
     def ready(self):
-        from presscentre.pagecache import signal_handlers
+        from presscentre.core import pagination
+        from presscentre.pagecache import services, signal_handlers
 
         signal_handlers.connect()
+        pagination.register_count_store(services.cached_count)

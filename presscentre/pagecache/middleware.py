@@ -12,7 +12,7 @@ import time
 
 from django.utils import timezone
 
-from presscentre.pagecache import esi, services
+from presscentre.pagecache import esi, registry, services
 
 
 def page_cache(get_response):
@@ -58,11 +58,9 @@ def _shareable_group(request, response) -> str | None:
 
 
 def _is_item_page(response) -> bool:
-    from presscentre.newsroom.models import NewsItemPage
-
     # Item pages depend on their own item alone; anything else (the index, its archives) lists items.
     context = getattr(response, "context_data", None) or {}
-    return isinstance(context.get("page"), NewsItemPage)
+    return registry.is_item(context.get("page"))
 
 
 def _label(request, response, group: str) -> tuple[int, float | None]:

@@ -26,6 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
+from presscentre.pagecache import registry
+
 logger = logging.getLogger(__name__)
 
 # Cache key names (the tokens they hold are random purge generations, not secrets).
@@ -44,13 +46,10 @@ STATUS_HEADER = "X-Page-Cache"
 
 CACHEABLE_STATUSES = frozenset({200, 301})
 CACHEABLE_METHODS = frozenset({"GET", "HEAD"})
-# Personal, staff-only or per-request surfaces: never looked up, never stored.
+# Personal, staff-only or per-request surfaces: never looked up, never stored (apps add theirs to the registry).
 BYPASS_PREFIXES = (
     "/admin/",
     "/django-admin/",
-    "/embargoed/",
-    "/comments/post/",
-    "/comments/challenge/",
     "/documents/",
     "/static/",
     "/media/",
@@ -68,10 +67,9 @@ def enabled() -> bool:
 
 
 def bypass_cookie_names() -> tuple[str, ...]:
-    """Cookies that make a request personal: a session (staff, a private page's password) or held comments."""
-    from presscentre.comments.views import PENDING_COOKIE
-
-    return (settings.SESSION_COOKIE_NAME, PENDING_COOKIE)
+    """Cookies that make a request personal: a session (staff, a private page's password) or one an app
+    registered (held comments)."""
+    return (settings.SESSION_COOKIE_NAME, *registry.bypass_cookies())
 
 
 def request_bypasses(method: str, path: str, cookie_header: str, *, has_authorization: bool = False) -> bool:
@@ -81,7 +79,7 @@ def request_bypasses(method: str, path: str, cookie_header: str, *, has_authoriz
     """
     if method not in CACHEABLE_METHODS or has_authorization:
         return True
-    if path.startswith(BYPASS_PREFIXES):
+    if path.startswith(BYPASS_PREFIXES) or path.startswith(registry.bypass_prefixes()):
         return True
     return bool(cookie_header) and any(f"{name}=" in cookie_header for name in bypass_cookie_names())
 
@@ -323,8 +321,6 @@ def media_users(media) -> MediaUsers:
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import Page, ReferenceIndex
 
-    from presscentre.newsroom.models import NewsItemPage
-
     page_type = ContentType.objects.get_for_model(Page)
     page_ids, elsewhere = set(), False
     for base_type, object_id in (
@@ -334,22 +330,26 @@ def media_users(media) -> MediaUsers:
             page_ids.add(int(object_id))
         else:
             elsewhere = True
-    item_ids = set(NewsItemPage.objects.filter(pk__in=page_ids).values_list("pk", flat=True)) if page_ids else set()
+    item_model = registry.item_model()
+    item_ids = set()
+    if page_ids and item_model is not None:
+        item_ids = set(item_model.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
     # A page that is not an item (the index, say) may be shown under many paths: treat it as site-wide.
     return MediaUsers(item_ids=frozenset(item_ids), elsewhere=elsewhere or bool(page_ids - item_ids))
 
 
 def purge_media_users(users: MediaUsers) -> None:
     """Purge what shows a changed image or document: each item page and the listings (full-text feeds carry item
-    bodies, the podcast feed its recordings) from this cache and from Varnish or a CDN, as a lift does; anything
-    else that shows it purges the whole site, as a change to that object itself would."""
-    from presscentre.embargo.services import purge_item_from_caches
-    from presscentre.newsroom.models import NewsItemPage
-
+    bodies, the podcast feed its recordings) through the registered item purger, as a lift does (this cache and
+    Varnish or a CDN); anything else that shows it purges the whole site, as a change to that object itself
+    would."""
     if users.elsewhere:
         purge_site()
-    for item in NewsItemPage.objects.filter(pk__in=users.item_ids, live=True):
-        purge_item_from_caches(item)
+    item_model, purge = registry.item_model(), registry.item_purger() or purge_item
+    if item_model is None or not users.item_ids:
+        return
+    for item in item_model.objects.filter(pk__in=users.item_ids, live=True):
+        purge(item)
 
 
 def on_commit_once(key: str, function, *args) -> None:
@@ -418,23 +418,12 @@ def seconds_until_next_embargo(now: datetime) -> float | None:
         current = cache.get_many([LISTINGS_TOKEN_KEY, NEXT_EMBARGO_KEY])
     except Exception:
         logger.exception("Cache unreachable; looking the next embargo up")
-        instant = _next_embargo_instant(now)
+        instant = registry.next_lift(now)
         return None if instant is None else (instant - now).total_seconds()
     token, known = current.get(LISTINGS_TOKEN_KEY) or _listings_token(), current.get(NEXT_EMBARGO_KEY)
     if known is not None and known[0] == token and (known[1] is None or known[1] > now):
         instant = known[1]
     else:
-        instant = _next_embargo_instant(now)
+        instant = registry.next_lift(now)
         cache.set(NEXT_EMBARGO_KEY, (token, instant), timeout=settings.PRESSCENTRE_PAGE_CACHE_SECONDS)
     return None if instant is None else (instant - now).total_seconds()
-
-
-def _next_embargo_instant(now: datetime) -> datetime | None:
-    from presscentre.newsroom.models import NewsItemPage
-
-    return (
-        NewsItemPage.objects.filter(live=True, embargo_until__gt=now)
-        .order_by("embargo_until")
-        .values_list("embargo_until", flat=True)
-        .first()
-    )

@@ -1,7 +1,7 @@
 """What purges the page cache: publishing, unpublishing, moves and deletions, site-wide settings, and edits to
 the images and documents pages show.
 
-The lift and comment moderation purge through `embargo.services.purge_item_from_caches`. Every purge runs after
+The lift and comment moderation purge through the item purger embargo registers (`registry`). Every purge runs after
 the transaction commits, so a reader cannot cache the old rows again once the tokens have moved on.
 """
 
@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
-from presscentre.pagecache import services
+from presscentre.pagecache import registry, services
 
 # Rows every page shows (the organisation's name, boilerplate, contacts, categories and people in bylines,
 # comment and feed settings) or that decide where a URL leads: a change to one purges the whole site.
@@ -29,9 +29,7 @@ SITE_WIDE_MODELS = (
 
 def purge_published_page(sender, instance, **kwargs):
     """An item changed: its own page and every listing. Any other page (the index itself): everything."""
-    from presscentre.newsroom.models import NewsItemPage
-
-    if isinstance(instance, NewsItemPage):
+    if registry.is_item(instance):
         services.on_commit(services.purge_item, instance)
     else:
         services.on_commit(services.purge_site)

@@ -12,7 +12,6 @@ from wagtail.models import Page
 from presscentre.core.pagination import page_or_404
 from presscentre.core.site_memo import MemoisedViewRestrictions
 from presscentre.core.urls_public import public_page_url, public_url
-from presscentre.embargo.services import public_items
 from presscentre.newsroom.listing import ListedItem, listed_items, listing_entries
 from presscentre.newsroom.models.article import ArticlePage
 from presscentre.newsroom.models.items import NewsItemPage
@@ -73,7 +72,7 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
 
     def items(self, at):
         """This press centre's items the public may see at `at`, newest first."""
-        return public_items(at).child_of(self).newest_first()
+        return NewsItemPage.objects.public_at(at).child_of(self).newest_first()
 
     def listing_context(self, request, items, *, archive: str = "index") -> dict:
         item_type = ITEM_TYPES.get(request.GET.get("type", ""))

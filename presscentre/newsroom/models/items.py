@@ -29,12 +29,10 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from presscentre.core.site_memo import MemoisedViewRestrictions, restricted_sections
-from presscentre.embargo.forms import describe_instant
-from presscentre.embargo.services import can_view, lift_embargo
 from presscentre.newsroom.blocks import BodyBlock
 from presscentre.newsroom.dates import long_date
 from presscentre.newsroom.excerpts import cut_on_word_boundary, text_of_body
-from presscentre.newsroom.forms import RESERVED_SLUGS, NewsItemForm
+from presscentre.newsroom.forms import RESERVED_SLUGS, NewsItemForm, describe_instant
 from presscentre.newsroom.models.featured_image import FeaturedImageMixin
 
 DEFAULT_TIME_ZONE = "Europe/London"
@@ -86,6 +84,14 @@ class NewsItemQuerySet(PageQuerySet):
 
     def of_type(self, model: type["NewsItemPage"]) -> "NewsItemQuerySet":
         return self.filter(content_type__in=model.content_types())
+
+    def public_at(self, at: datetime) -> "NewsItemQuerySet":
+        """Items the public may see at `at`: live, not private, and past any embargo.
+
+        The one visibility rule for lists, kept with the fields it reads: newsroom's own listings call it, and
+        `embargo.services.public_items`, which every other surface asks, hands on to it.
+        """
+        return self.live().public().filter(models.Q(embargo_until__isnull=True) | models.Q(embargo_until__lte=at))
 
 
 NewsItemManager = PageManager.from_queryset(NewsItemQuerySet)
@@ -287,19 +293,12 @@ class NewsItemPage(FeaturedImageMixin, MemoisedViewRestrictions, Page):
         return page
 
     def serve(self, request, *args, **kwargs):
-        now = timezone.now()
-        if not can_view(self, at=now, viewer=request.user):
-            raise Http404("No such item.")  # the same answer as for a page that does not exist
-        if self.embargo_until is not None and self.embargo_lifted_at is None and not self.is_embargoed_at(now):
-            lift_embargo(self, at=now)  # overdue: lift on the spot rather than wait for the worker
+        # Who may see the item, and when, is checked around this by the embargo app's `on_serve_page` hook, as
+        # Wagtail checks its view restrictions around it: newsroom imports nothing from the apps above it.
         if "format" in request.GET:
             response = self.serve_plain_text(request)
         else:
             response = super().serve(request, *args, **kwargs)
-        if self.is_embargoed_at(now):
-            # Only staff get here before the lift: never let a shared cache or a search engine keep it.
-            response["Cache-Control"] = "private, no-store"
-            response["X-Robots-Tag"] = "noindex, nofollow"
         if hasattr(response, "add_post_render_callback"):
             response.add_post_render_callback(functools.partial(_keep_personal_response_private, request))
         return response
@@ -307,7 +306,7 @@ class NewsItemPage(FeaturedImageMixin, MemoisedViewRestrictions, Page):
     def serve_plain_text(self, request):
         """`?format=text`: the item as a plain-text download for a journalist's own system (issue 14).
 
-        `serve` has already applied the visibility rule and its cache headers, exactly as for the page.
+        The embargo app's serving hook applies the visibility rule and its cache headers, exactly as for the page.
         """
         from django.http import HttpResponse
         from django.utils.http import content_disposition_header

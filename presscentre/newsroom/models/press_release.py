@@ -6,8 +6,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from presscentre.embargo.forms import EmbargoItemForm
 from presscentre.newsroom.dates import long_date
+from presscentre.newsroom.forms import EmbargoItemForm
 from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
 
 IMMEDIATE_RELEASE_LINE = "FOR IMMEDIATE RELEASE"

@@ -6,8 +6,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
 
-from presscentre.embargo.forms import EmbargoItemForm
 from presscentre.newsroom.blocks import KeyFindingsBlock
+from presscentre.newsroom.forms import EmbargoItemForm
 from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
 
 
