@@ -430,8 +430,8 @@ def cache_description() -> str:
     if os.environ.get("REDIS_URL"):
         return f"Redis cache ({REDIS_URL})"
     return (
-        "per-process memory cache: REDIS_URL left unset because the `redis` client package, which Django's "
-        "RedisCache needs, is not installed (it is not in requirements.lock)"
+        "the database cache every process shares: REDIS_URL left unset because the `redis` client package, which "
+        "Django's RedisCache needs, is not installed"
     )
 
 

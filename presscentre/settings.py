@@ -133,10 +133,19 @@ REDIS_URL = os.environ.get("REDIS_URL", "").strip()
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "presscentre.pagecache.cache_backend.ReusingRedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "presscentre"}}
-# The site memory (core/site_memo.py) needs a cache every process shares: with the per-process memory cache a
-# change made by another process (the worker, a management command) would not reach this one's memory.
-PRESSCENTRE_SITE_MEMO = env_flag("PRESSCENTRE_SITE_MEMO", default=bool(REDIS_URL))
+    # Without Redis, a table in the database (core migration 0004 creates it): the web process, the worker and
+    # management commands must share one cache, or a lift or publish made by one would never purge the pages
+    # another keeps. Past MAX_ENTRIES Django drops a third of the rows in key order, comments' used tickets and
+    # rate counts first: room for far more than its 300 keeps that rare.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "presscentre_cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
+# The site memory (core/site_memo.py) needs a cache every process shares, which both caches above are.
+PRESSCENTRE_SITE_MEMO = env_flag("PRESSCENTRE_SITE_MEMO", default=True)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

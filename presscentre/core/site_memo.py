@@ -10,8 +10,9 @@ Handed-out objects are copies: a request may set attributes on what it gets (Wag
 settings, routing caches the parent on a child) without touching what other requests get.
 
 Outside a request (the worker, management commands, the shell) nothing is memoised and every read goes to the
-database as before. The memory is on only with a cache every process shares (PRESSCENTRE_SITE_MEMO, on when
-REDIS_URL is set): with a per-process cache, another process's change could not reach this one's memory.
+database as before. The memory needs a cache every process shares (Redis, or the database cache without it):
+with a per-process cache, another process's change could not reach this one's memory. PRESSCENTRE_SITE_MEMO
+(on by default) turns it off.
 """
 
 import contextvars

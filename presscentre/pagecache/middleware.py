@@ -66,17 +66,19 @@ def _is_item_page(response) -> bool:
 def _label(request, response, group: str) -> tuple[int, float | None]:
     """Give a shareable response its Cache-Control and validators.
 
-    Returns how long shared caches may keep it, and the instant no copy may outlive (the next lift, for a
-    listing while an embargo is pending; else None).
+    Returns how long shared caches may keep it, and the instant this app's own copy of a listing stops being
+    served (the next lift, a safety net should the lift's purge come late; None when no embargo is pending).
+    That instant stays inside the cache: the headers give the same lifetimes whether or not an embargo is
+    pending, so no reader can learn from them that one is, or when it lifts.
     """
     now = timezone.now()
-    until_embargo = services.seconds_until_next_embargo(now) if group == services.GROUP_LISTING else None
-    shared = services.shared_seconds(request.path_info, until_next_embargo=until_embargo)
+    shared = services.shared_seconds(request.path_info)
     response["Cache-Control"] = services.cache_control(shared)
     if not response.has_header("ETag"):
         response["ETag"] = services.content_etag(response.content)
     if not response.has_header("Last-Modified"):
         response["Last-Modified"] = services.http_date_of(time.time())
+    until_embargo = services.seconds_until_next_embargo(now) if group == services.GROUP_LISTING else None
     return shared, services.copies_expire_at(now.timestamp(), until_next_embargo=until_embargo)
 
 

@@ -129,7 +129,7 @@ class Entry:
     last_modified: float
     tokens: tuple
     etag: str
-    # The instant no copy may be kept past (just after the next lift, for a listing): see `copies_expire_at`.
+    # When the app stops serving this copy (just after the next lift, for a listing): see `copies_expire_at`.
     # A class default, so entries stored before this field existed still read as None.
     expires_at: float | None = None
     has_esi: bool = field(init=False)
@@ -172,14 +172,15 @@ def browser_seconds() -> int:
     return settings.PRESSCENTRE_PAGE_CACHE_BROWSER_SECONDS
 
 
-def shared_seconds(path: str, *, until_next_embargo: float | None = None) -> int:
-    """How long the app's cache and shared caches may keep a page: shorter for search, never past an embargo."""
+def shared_seconds(path: str) -> int:
+    """How long the app's cache and shared caches may keep a page: shorter for search.
+
+    The same whatever is under embargo: a lift reaches every cache by its purge, not by a lifetime that would
+    tell any reader when the next lift falls.
+    """
     seconds = settings.PRESSCENTRE_PAGE_CACHE_SECONDS
     if path.startswith("/search/"):
         seconds = min(seconds, settings.PRESSCENTRE_PAGE_CACHE_SEARCH_SECONDS)
-    if until_next_embargo is not None:
-        # A listing must not outlive the next lift even if no purge reaches this cache (a per-process cache).
-        seconds = min(seconds, max(1, int(until_next_embargo) + 1))
     return max(1, seconds)
 
 
@@ -188,26 +189,20 @@ def cache_control(shared: int) -> str:
 
 
 def copies_expire_at(now: float, *, until_next_embargo: float | None) -> float | None:
-    """The instant (seconds since the epoch) no copy of a listing may be kept past: just after the next lift.
+    """The instant (seconds since the epoch) the app's own copy of a listing stops being served: just after the
+    next lift, or None when no embargo is pending.
 
-    Stored with the page, so that a hit served later gives browsers and shared caches only the time that is
-    left, not the lifetime the page was stored with. None when no embargo is pending.
+    A safety net for a lift whose purge is late or reaches only another process's cache; it never shows in a
+    header (see `is_expired`).
     """
     if until_next_embargo is None:
         return None
     return now + max(1, int(until_next_embargo) + 1)
 
 
-def cache_control_at(value: str, *, expires_at: float, now: float) -> str:
-    """`value` with its max-age and s-maxage cut to the whole seconds left until `expires_at` (never below 0)."""
-    left = max(0, int(expires_at - now + 0.001))  # the millisecond absorbs float rounding of a whole-second gap
-    parts = []
-    for part in value.split(","):
-        name, _, number = part.strip().partition("=")
-        if name.lower() in {"max-age", "s-maxage"} and number.isdigit() and int(number) > left:
-            part = f"{name}={left}"
-        parts.append(part.strip())
-    return ", ".join(parts)
+def is_expired(entry, now: float) -> bool:
+    """Has a stored listing outlived the lift it was built before? It is then rebuilt, as after a purge."""
+    return entry.expires_at is not None and now >= entry.expires_at
 
 
 def private_cache_control() -> str:

@@ -48,13 +48,14 @@ class PageCacheApplication:
             logger.exception("Page cache unreachable; serving from the application")
             return self.application(environ, start_response)
         entry = current.get(key)
-        if entry is not None and services.is_current(entry, current, path_key):
+        fresh = entry is not None and not services.is_expired(entry, time.time())
+        if fresh and services.is_current(entry, current, path_key):
             return serve(entry, environ, start_response, state="hit")
         if method != "GET":
             return self.application(environ, start_response)
-        return self._fill(environ, start_response, key, path_key, services.ensure_tokens(current, path_key))
+        return self._fill(environ, start_response, key, path_key, services.ensure_tokens(current, path_key), entry)
 
-    def _fill(self, environ, start_response, key: str, path_key: str, current: dict):
+    def _fill(self, environ, start_response, key: str, path_key: str, current: dict, previous):
         inner = {name: value for name, value in environ.items() if name not in CONDITIONAL_HEADERS}
         inner[services.ENVIRON_FLAG] = True
         captured = {}
@@ -77,7 +78,7 @@ class PageCacheApplication:
             if hasattr(result, "close"):
                 result.close()
         label = json.loads(label)
-        entry = make_entry(captured["status"], captured["headers"], body, label, current, path_key)
+        entry = make_entry(captured["status"], captured["headers"], body, label, current, path_key, previous)
         try:
             cache.set(key, entry, timeout=label["ttl"])
         except Exception:
@@ -90,17 +91,27 @@ def _header(headers, name: str) -> str | None:
     return next((value for header, value in headers if header.lower() == name), None)
 
 
-def make_entry(status: str, headers, body: bytes, label: dict, current: dict, path_key: str) -> services.Entry:
+def make_entry(
+    status: str, headers, body: bytes, label: dict, current: dict, path_key: str, previous=None
+) -> services.Entry:
+    """The entry to store for a response; `previous` is the copy it replaces (purged or expired), if any.
+
+    A page rebuilt unchanged (same status and ETag) keeps the previous copy's Last-Modified: a purge that
+    changed nothing this page shows, such as publishing an item still under embargo, must not move it.
+    """
     from django.utils.http import parse_http_date_safe
 
     last_modified = parse_http_date_safe(_header(headers, "Last-Modified") or "") or time.time()
+    etag = _header(headers, "ETag") or services.content_etag(body)
+    if previous is not None and previous.status == status and previous.etag == etag:
+        last_modified = min(last_modified, previous.last_modified)
     return services.Entry(
         status=status,
         headers=[(name, value) for name, value in headers if name.lower() not in UNSTORED_HEADERS],
         body=body,
         last_modified=last_modified,
         tokens=services.tokens_for(label["group"], current, path_key),
-        etag=_header(headers, "ETag") or services.content_etag(body),
+        etag=etag,
         expires_at=label.get("expires"),
     )
 
@@ -119,8 +130,6 @@ def serve(entry: services.Entry, environ, start_response, *, state: str):
             expanded = True
             headers = [(n, v) for n, v in headers if n.lower() != "cache-control"]
             headers.append(("Cache-Control", services.private_cache_control()))
-    if entry.expires_at is not None:
-        headers = _lifetimes_left(headers, entry.expires_at, now)
     etag, last_modified = services.validators_for(entry.etag, entry.last_modified, expanded=expanded, now=now)
     headers += [
         ("ETag", etag),
@@ -138,17 +147,6 @@ def serve(entry: services.Entry, environ, start_response, *, state: str):
     headers.append(("Content-Length", str(len(body))))
     start_response(entry.status, headers)
     return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
-
-
-def _lifetimes_left(headers, expires_at: float, now: float) -> list[tuple[str, str]]:
-    """A page stored before a pending lift: max-age and s-maxage count down to it at every serve, so no browser
-    or shared cache keeps the copy past the lift however late in its life the hit comes."""
-    return [
-        (name, services.cache_control_at(value, expires_at=expires_at, now=now))
-        if name.lower() == "cache-control"
-        else (name, value)
-        for name, value in headers
-    ]
 
 
 def request_path(environ) -> str:

@@ -152,7 +152,7 @@ def test_unknown_names_do_not_fill_the_memory(newsroom, reader):
 
 
 def test_without_a_shared_cache_every_request_reads_the_rows(newsroom, site_settings, reader, settings):
-    settings.PRESSCENTRE_SITE_MEMO = False  # the default without REDIS_URL: other processes could not tell us
+    settings.PRESSCENTRE_SITE_MEMO = False  # switched off, as PRESSCENTRE_SITE_MEMO=false does
     reader.get("/")
 
     read = _tables(_queries(reader, "/"))
