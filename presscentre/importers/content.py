@@ -583,3 +583,8 @@ class _BodyBuilder:
 
 def _gallery_image(found: MediaMatch, alt: str, caption: str) -> dict:
     return {"image": found.pk, "alt_text": (alt or caption or found.title)[:300], "caption": caption[:300]}
+
+
+def clean_html(content: str) -> str:
+    """Classic WordPress HTML as the sanitised HTML of the body's paragraphs (figures kept for unmatched images)."""
+    return "".join(block["value"] for block in convert(content) if block["type"] == "paragraph")

@@ -5,7 +5,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from presscentre.importers.forms import ImportForm
-from presscentre.importers.services import import_uploaded_file, item_type
+from presscentre.importers.services.run import import_uploaded_file, item_type
 from presscentre.importers.wxr import WXRError
 
 

@@ -20,7 +20,7 @@ from lxml import etree
 from presscentre.comments.models import Comment
 from presscentre.comments.tests.factories import CommentFactory, filled_form
 from presscentre.core.tests.security_payloads import XSS_PAYLOADS
-from presscentre.importers.services import import_wxr_file
+from presscentre.importers.services.run import import_wxr_file
 from presscentre.newsroom.models import NewsItemPage
 from presscentre.newsroom.tests.factories import ArticleFactory, CategoryFactory, PersonFactory
 

@@ -21,7 +21,7 @@ from wagtail.documents import get_document_model
 
 from presscentre.core.urls_public import public_url
 from presscentre.importers.models import ImportedPost
-from presscentre.importers.services import import_wxr_file
+from presscentre.importers.services.run import import_wxr_file
 
 AT = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
 SITE = "https://old.example.org"

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from presscentre.comments.models import Comment
 from presscentre.importers.models import ImportedPost
-from presscentre.importers.services import import_wxr_file
+from presscentre.importers.services.run import import_wxr_file
 from presscentre.importers.wxr import WXRAuthor, WXRError, WXRItem, iter_wxr
 from presscentre.newsroom.models import ArticlePage, ContentPage, NewsItemPage
 

@@ -7,7 +7,7 @@ import pytest
 
 from presscentre.importers.content import MediaMatch, convert, host_forms, plain_text, split_more
 from presscentre.importers.models import ImportedPost
-from presscentre.importers.services import import_wxr_file
+from presscentre.importers.services.run import import_wxr_file
 
 FIXTURE = Path(__file__).parent / "fixtures" / "media.xml"
 

@@ -13,7 +13,8 @@ from wagtail.documents import get_document_model
 from presscentre.core.urls_public import public_url
 from presscentre.distribution.release_email import compose_release_email
 from presscentre.importers.content import REMOTE_IMAGES, MediaMatch, convert
-from presscentre.importers.services import ImportSummary, import_wxr_file
+from presscentre.importers.services.report import ImportSummary
+from presscentre.importers.services.run import import_wxr_file
 from presscentre.newsroom.excerpts import excerpt_of
 from presscentre.newsroom.tests.factories import ImageFactory, PressReleaseFactory
 

@@ -8,8 +8,9 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import PageViewRestriction
 
 from presscentre.comments.models import Comment
+from presscentre.importers.content import clean_html
 from presscentre.importers.models import ImportedComment, ImportedPost
-from presscentre.importers.services import clean_html, import_wxr_file
+from presscentre.importers.services.run import import_wxr_file
 from presscentre.importers.wxr import WXRError
 from presscentre.newsroom.models import (
     ArticlePage,

@@ -18,7 +18,8 @@ from wagtail.models import Page
 
 from presscentre.comments.models import Comment
 from presscentre.importers.models import ImportedPost
-from presscentre.importers.services import DERIVED_POST_ID_BASE, import_wxr_file
+from presscentre.importers.services.identity import DERIVED_POST_ID_BASE
+from presscentre.importers.services.run import import_wxr_file
 from presscentre.newsroom.models import ArticlePage, Category, ContentPage, ItemCategory, NewsItemPage, Person
 
 AT = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 
 from presscentre.importers.models import ImportedAttachment, ImportedPost
-from presscentre.importers.services import import_wxr_file
+from presscentre.importers.services.run import import_wxr_file
 
 FIXTURE = Path(__file__).parent / "fixtures" / "media.xml"
 AT = datetime(2025, 1, 1, 12, 0, tzinfo=UTC)

@@ -11,7 +11,7 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model
 
 from presscentre.importers.models import ImportedPost
-from presscentre.importers.services import import_wxr_file
+from presscentre.importers.services.run import import_wxr_file
 from presscentre.newsroom.models import NewsItemPage
 from presscentre.newsroom.tests.factories import PressReleaseFactory
 

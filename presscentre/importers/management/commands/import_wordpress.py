@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from presscentre.importers.services import import_wxr_file, item_type, parse_type_map
+from presscentre.importers.services.run import import_wxr_file, item_type, parse_type_map
 from presscentre.importers.wxr import WXRError
 from presscentre.newsroom.models import PressCentrePage
 
