@@ -21,6 +21,7 @@ from presscentre.distribution.models import Delivery, Distribution, MediaContact
 from presscentre.distribution.release_email import TEST_SUBJECT_PREFIX, compose_release_email
 from presscentre.distribution.sending import RecipientCount, count_recipients, recipients_of
 from presscentre.distribution.tokens import contact_id_from_token, unsubscribe_url
+from presscentre.newsroom.dates import embargo_line
 
 CONFIRMATION_SALT = "presscentre.distribution.confirm"
 TEST_UNSUBSCRIBE_NOTE = (
@@ -32,11 +33,6 @@ TEST_UNSUBSCRIBE_NOTE = (
 def format_instant(at: datetime, zone: zoneinfo.ZoneInfo | None = None) -> str:
     """'09:30 GMT, Friday 4 December 2026' in `zone` (the current zone if None), as every admin screen writes it."""
     return admin_instant(at, zone)
-
-
-def embargo_instant(release) -> str:
-    """The release's embargo lift in its own zone, e.g. '09:30 GMT, Friday 4 December 2026'."""
-    return format_instant(release.embargo_until, zoneinfo.ZoneInfo(release.embargo_time_zone))
 
 
 def releases_newest_first():
@@ -61,7 +57,7 @@ def release_state(release, *, at: datetime) -> str:
         scheduled_for = getattr(release, "scheduled_for", None)
         return f"scheduled for {format_instant(scheduled_for)}" if scheduled_for else "draft"
     if release.is_embargoed_at(at):
-        return f"embargoed until {embargo_instant(release)}"
+        return embargo_line(release, "status")
     return "live"
 
 
@@ -143,7 +139,7 @@ def summarise_sending(distribution: Distribution, *, at: datetime, send_at: date
     sends_at = send_at if send_at is not None and send_at > at else at
     recipients = count_recipients(distribution)
     if release.is_embargoed_at(sends_at):
-        embargo = f"Embargoed until {embargo_instant(release)}"
+        embargo = embargo_line(release, "sentence")
     else:
         embargo = "For immediate release"
     return SendingSummary(

@@ -16,7 +16,7 @@ def test_a_press_officer_checks_the_confirmation_and_sends_a_release_to_a_list(l
     from django.core import mail
 
     from presscentre.distribution.models import Delivery, Distribution, MediaContact, MediaList
-    from presscentre.distribution.services import embargo_instant
+    from presscentre.newsroom.dates import embargo_line
     from presscentre.newsroom.models import PressReleasePage
 
     now = timezone.now()
@@ -37,7 +37,7 @@ def test_a_press_officer_checks_the_confirmation_and_sends_a_release_to_a_list(l
     assert said["lists"] == list_name
     assert said["topics"] == "None"
     assert re.match(r"2 journalists \(3 in the lists and topics; not emailed: 1 opted out\)", said["recipients"])
-    assert said["embargo"] == f"Embargoed until {embargo_instant(release)}"
+    assert said["embargo"] == embargo_line(release, "sentence")
     assert said["when"] == "Now"
 
     distribution = Distribution.objects.get(lists=media_list)

@@ -36,10 +36,9 @@ from presscentre.embargo.services import (
     record_access,
     terms_outstanding,
 )
+from presscentre.newsroom.dates import embargo_line
 from presscentre.newsroom.models import NewsItemPage, PressCentreSettings
 from presscentre.newsroom.plain_text import item_as_plain_text
-
-EMBARGO_LINE_PREFIX = "EMBARGOED UNTIL "
 
 
 def _private(response):
@@ -80,9 +79,7 @@ def item_copy(request, token: str):
         return _private(render(request, "embargo/terms.html", context))
     record_access(link, kind=AccessLogEntry.Kind.VIEW, at=now, request=request)
     context = item.get_context(request)
-    context["embargo_banner"] = (
-        f"Embargoed until {item.embargo_line().removeprefix(EMBARGO_LINE_PREFIX)} | Copy for {link.recipient_line()}"
-    )
+    context["embargo_banner"] = f"{embargo_line(item, 'sentence')} | Copy for {link.recipient_line()}"
     context["journalist_link"] = link
     html = render_to_string(item.get_template(request), context, request=request)
     tools = render_to_string(

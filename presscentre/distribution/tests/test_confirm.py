@@ -62,7 +62,8 @@ def test_the_confirmation_names_the_release_lists_topics_recipients_and_embargo(
     assert "Media lists Economics correspondents" in text
     assert "Topics Energy" in text
     assert "Recipients 5 journalists (7 in the lists and topics; not emailed: 1 opted out, 1 with a bouncing" in text
-    assert "Embargo Embargoed until 09:30 GMT, Friday 5 December 2031" in text
+    # Written as the email's subject writes it (the site's date style), not in the admin's.
+    assert "Embargo Embargoed until 09:30 GMT, Friday 5th December 2031" in text
     assert "Confirm: send to 5 journalists" in text
 
 

@@ -3,7 +3,6 @@
 import dataclasses
 import functools
 import importlib.resources
-import zoneinfo
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -29,10 +28,10 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from presscentre.core.site_memo import MemoisedViewRestrictions, restricted_sections
+from presscentre.newsroom import dates
 from presscentre.newsroom.blocks import BodyBlock
-from presscentre.newsroom.dates import long_date
 from presscentre.newsroom.excerpts import cut_on_word_boundary, text_of_body
-from presscentre.newsroom.forms import RESERVED_SLUGS, NewsItemForm, describe_instant
+from presscentre.newsroom.forms import RESERVED_SLUGS, NewsItemForm
 from presscentre.newsroom.models.featured_image import FeaturedImageMixin
 
 DEFAULT_TIME_ZONE = "Europe/London"
@@ -274,16 +273,14 @@ class NewsItemPage(FeaturedImageMixin, MemoisedViewRestrictions, Page):
         return self.embargo_until is not None and at < self.embargo_until
 
     def embargo_line(self) -> str:
-        """'EMBARGOED UNTIL 00:01 BST, Wednesday 24th May 2023' in the embargo's own zone, in the site's date style."""
-        local = self.embargo_until.astimezone(zoneinfo.ZoneInfo(self.embargo_time_zone))
-        return f"EMBARGOED UNTIL {local:%H:%M} {local.tzname()}, {local:%A} {long_date(local)}"
+        """'EMBARGOED UNTIL 00:01 BST, Wednesday 24th May 2023', as `dates.embargo_line` words it (for templates)."""
+        return dates.embargo_line(self)
 
     @property
     def status_string(self):
         # Published but still secret: say so wherever Wagtail shows a page's status.
         if self.live and self.is_embargoed_at(timezone.now()):
-            local = self.embargo_until.astimezone(zoneinfo.ZoneInfo(self.embargo_time_zone))
-            return f"live, embargoed until {describe_instant(local)}"  # the admin's way of writing an instant
+            return f"live, {dates.embargo_line(self, 'status')}"
         return super().status_string
 
     def with_content_json(self, content):
@@ -331,9 +328,7 @@ class NewsItemPage(FeaturedImageMixin, MemoisedViewRestrictions, Page):
         # What the shared navigation asks of a listing: said here, as a failed template lookup is slow.
         context.update(current_type=None, category=None, person=None)
         if self.is_embargoed_at(timezone.now()):
-            context["embargo_banner"] = (
-                f"EMBARGOED: not for publication until {self.embargo_line()[len('EMBARGOED UNTIL ') :]}"
-            )
+            context["embargo_banner"] = dates.embargo_line(self, "banner")
         return context
 
 
