@@ -28,11 +28,15 @@ node_modules/.installed: package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: skipping axe-core, so the browser tests will skip" >&2; fi
 
+# Both suites run on pytest-xdist's workers, one per core, each with a test database of its own; a file (the
+# browser journeys: their package) runs on one worker (conftest.py). `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= auto
+
 test: $(VENV)/.installed node_modules/.installed   ## the whole suite on SQLite
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-postgres: $(VENV)/.installed node_modules/.installed   ## the whole suite on PostgreSQL (127.0.0.1:5432, user postgres)
-	DATABASE_URL=$(PG_URL) $(PY) -m pytest --create-db
+	DATABASE_URL=$(PG_URL) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --create-db
 
 lint: $(VENV)/.installed   ## ruff lint and format check, then the apps' import layers (pyproject.toml)
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .

@@ -7,6 +7,9 @@ import pytest
 from django.conf import settings as django_settings
 from django.core.cache import caches
 
+# `edge_purges`: a recording stand-in for Varnish that the app's tag purges reach over HTTP.
+pytest_plugins = ["presscentre.pagecache.tests.edge_server"]
+
 
 def pytest_configure(config):
     # Each page save runs indexing tasks that log at INFO; failures are easier to read without them.
@@ -22,6 +25,40 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(skip)
+
+
+# -- parallel runs (`make test` and `make test-postgres` run pytest-xdist's workers) ---------------------------
+
+# The browser journeys share one browser, one server and one load of the demo across their package, so the package
+# goes to one worker as a whole; every other file is a unit of its own (module fixtures such as the scale-out
+# stack and its fixed ports stay on one worker). The units that take longest go out first, so that no worker is
+# left alone with one of them at the end of the run.
+ONE_UNIT_PACKAGES = ("presscentre/e2e/",)
+LONGEST_UNITS = (
+    "presscentre/e2e/",
+    "presscentre/pagecache/tests/test_demo_processes.py",
+    "presscentre/core/tests/test_scale_out.py",
+)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") not in ("load", "loadfile"):
+        return None  # an explicit --dist each, loadscope, loadgroup or worksteal keeps its meaning
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesAndPackages(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((package for package in ONE_UNIT_PACKAGES if path.startswith(package)), path)
+
+        def _assign_work_unit(self, node) -> None:
+            for unit in reversed(LONGEST_UNITS):
+                if unit in self.workqueue:
+                    self.workqueue.move_to_end(unit, last=False)
+            super()._assign_work_unit(node)
+
+    return FilesAndPackages(config, log)
 
 
 def pytest_report_header(config):

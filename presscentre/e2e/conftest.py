@@ -2,8 +2,9 @@
 
 One browser, one server thread and one load of the demo serve the whole package, so the journeys stay quick.
 The content is committed (the server thread has connections of its own), so the package puts the database back
-as it found it when it finishes. Locally the package skips when chromium, Playwright, npm or axe-core is missing;
-in CI (CI=true) it fails instead, so a broken install step cannot pass as green.
+as it found it when it finishes (the fixtures are package-scoped: a pytest-xdist worker goes on to other files).
+Locally the package skips when chromium, Playwright, npm or axe-core is missing; in CI (CI=true) it fails instead,
+so a broken install step cannot pass as green.
 """
 
 import os
@@ -117,7 +118,7 @@ def hermetic_session_settings(media_root: Path) -> dict:
     }
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def live_site(request, _browser_requirements, django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo press centre, served on a free port of 127.0.0.1 by a server thread, for the whole package."""
     media_root = tmp_path_factory.mktemp("e2e-media")
@@ -236,7 +237,7 @@ def _site_settings(request, _hermetic_settings, settings):
     connections.close_all()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(_browser_requirements):
     from playwright.sync_api import sync_playwright
 
@@ -249,7 +250,7 @@ def browser(_browser_requirements):
         chromium.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def reader_context(browser, live_site):
     """An anonymous reader's browser, kept for the package (cookies and all)."""
     context = browser.new_context(base_url=live_site.url, viewport=DESKTOP, accept_downloads=True)
@@ -264,7 +265,7 @@ def reader_page(reader_context):
     return page
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def editor_context(browser, live_site):
     """A press officer signed in to the Wagtail admin."""
     context = browser.new_context(base_url=live_site.url, viewport=DESKTOP)
