@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "axes",
     "wagtail.contrib.settings",
     "wagtail.contrib.routable_page",
-    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.redirects",
     "wagtail.embeds",
     "wagtail.sites",
@@ -323,29 +322,35 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO").upper()},
 }
 
-# A shared HTTP cache in front, purged by wagtail.contrib.frontend_cache on publish, lift and comment approval.
-# PRESSCENTRE_VARNISH_URL: comma-separated Varnish addresses (each receives every PURGE); Cloudflare and
-# CloudFront are configured by their own variables (docs/deploy.md). None set: nothing to purge.
-WAGTAILFRONTENDCACHE = {}
+# Shared HTTP caches in front, purged by cache tag after every change (presscentre/pagecache/edge.py):
+# PRESSCENTRE_VARNISH_URL: comma-separated Varnish addresses (each receives every purge); Cloudflare, Fastly and
+# CloudFront are configured by their own variables (docs/deploy.md). None set: nothing to purge at the edge.
+PRESSCENTRE_EDGE_CACHES = {}
 for _number, _location in enumerate(env_list("PRESSCENTRE_VARNISH_URL", default=[]), start=1):
     if not _location.startswith(("http://", "https://")):
         raise ImproperlyConfigured(f"PRESSCENTRE_VARNISH_URL must list http:// addresses, not {_location!r}.")
-    WAGTAILFRONTENDCACHE[f"varnish{_number}"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
-        "LOCATION": _location,
-    }
+    PRESSCENTRE_EDGE_CACHES[f"varnish{_number}"] = {"kind": "varnish", "location": _location}
 if os.environ.get("PRESSCENTRE_CLOUDFLARE_ZONE_ID", "").strip():
-    WAGTAILFRONTENDCACHE["cloudflare"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
-        "ZONEID": os.environ["PRESSCENTRE_CLOUDFLARE_ZONE_ID"].strip(),
-        "BEARER_TOKEN": os.environ.get("PRESSCENTRE_CLOUDFLARE_API_TOKEN", "").strip(),
-    }
-    if not WAGTAILFRONTENDCACHE["cloudflare"]["BEARER_TOKEN"]:
+    if not os.environ.get("PRESSCENTRE_CLOUDFLARE_API_TOKEN", "").strip():
         raise ImproperlyConfigured("Set PRESSCENTRE_CLOUDFLARE_API_TOKEN with PRESSCENTRE_CLOUDFLARE_ZONE_ID.")
+    PRESSCENTRE_EDGE_CACHES["cloudflare"] = {
+        "kind": "cloudflare",
+        "zone_id": os.environ["PRESSCENTRE_CLOUDFLARE_ZONE_ID"].strip(),
+        "token": os.environ["PRESSCENTRE_CLOUDFLARE_API_TOKEN"].strip(),
+    }
+if os.environ.get("PRESSCENTRE_FASTLY_SERVICE_ID", "").strip():
+    if not os.environ.get("PRESSCENTRE_FASTLY_API_TOKEN", "").strip():
+        raise ImproperlyConfigured("Set PRESSCENTRE_FASTLY_API_TOKEN with PRESSCENTRE_FASTLY_SERVICE_ID.")
+    PRESSCENTRE_EDGE_CACHES["fastly"] = {
+        "kind": "fastly",
+        "service_id": os.environ["PRESSCENTRE_FASTLY_SERVICE_ID"].strip(),
+        "token": os.environ["PRESSCENTRE_FASTLY_API_TOKEN"].strip(),
+    }
 if os.environ.get("PRESSCENTRE_CLOUDFRONT_DISTRIBUTION_ID", "").strip():
-    WAGTAILFRONTENDCACHE["cloudfront"] = {
-        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
-        "DISTRIBUTION_ID": os.environ["PRESSCENTRE_CLOUDFRONT_DISTRIBUTION_ID"].strip(),
+    # CloudFront purges by URL only: every purge invalidates the whole distribution ("/*").
+    PRESSCENTRE_EDGE_CACHES["cloudfront"] = {
+        "kind": "everything",
+        "distribution_id": os.environ["PRESSCENTRE_CLOUDFRONT_DISTRIBUTION_ID"].strip(),
     }
 
 # HTTPS everywhere once DEBUG is off (`manage.py check --deploy` passes with these defaults). Behind a proxy

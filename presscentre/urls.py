@@ -4,10 +4,11 @@ from django.urls import include, path, re_path
 from django.views.static import serve as serve_static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.documents.views import serve as serve_document
 
 from presscentre.core import security
 from presscentre.core import views as core_views
+from presscentre.pagecache.documents import shared_download
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -15,7 +16,13 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document URL takes any run of digits; one too long for a database id is a 404, not an error.
     re_path(r"^documents/\d{19,}/", security.no_such_object),
-    path("documents/", include(wagtaildocs_urls)),
+    # Wagtail's document URLs, the download wrapped so that a public one tells shared caches its lifetime and tags.
+    re_path(r"^documents/(\d+)/(.*)$", shared_download(serve_document.serve), name="wagtaildocs_serve"),
+    path(
+        "documents/authenticate_with_password/<int:restriction_id>/",
+        serve_document.authenticate_with_password,
+        name="wagtaildocs_authenticate_with_password",
+    ),
     path("", include("presscentre.syndication.feed_urls")),
     path("", include("presscentre.syndication.sitemap_urls")),
     path("", include("presscentre.syndication.search_urls")),

@@ -3,8 +3,16 @@
 # The app servers and the addresses allowed to PURGE live in backends.vcl beside this file (one per
 # deployment); start varnishd with `-p vcl_path=<this folder>` so the include below finds it.
 #
-# Purging: Wagtail's frontend cache sends `PURGE <path>`. A purge bans every cached variant of that path
-# (any query string, any Host header), so purging "/" also drops "/?page=2" and "/?type=report".
+# Purging by tag: every response the app lets shared caches keep names what it shows in `Surrogate-Key`
+# (space-separated tags such as "site item-12 index category-3"; presscentre/pagecache/tags.py). After a change the
+# app sends `PURGE /` with `X-Purge-Tags: <tags>`, and every object carrying one of them is banned. The bans test
+# only obj.* so the ban lurker clears them in the background. A `PURGE <path>` without tags bans that path with
+# every query string, for purging by hand. Only objects that carry tags are kept at all: anything else the app
+# answers (a redirect of its API, say) is passed, so nothing stays here that a purge could not reach.
+#
+# Grace: while the app servers are healthy an expired object is never served (req.grace 0 s); an embargo lift
+# reaches Varnish by its purge, and no stale copy outlives it. Grace (an hour) applies only when no app server
+# answers its health probe.
 #
 # ESI: the backend marks pages holding an <esi:include> (the comment form's per-reader challenge) with
 # `Surrogate-Control: content="ESI/1.0"`; it only does so when told a surrogate can process ESI.
@@ -12,15 +20,26 @@
 vcl 4.1;
 
 import directors;
+import std;
 
 include "backends.vcl";
 
 sub vcl_recv {
     set req.backend_hint = app.backend();
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 0s;
+    }
 
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {
             return (synth(405, "Purging is not allowed from this address."));
+        }
+        if (req.http.X-Purge-Tags) {
+            if (req.http.X-Purge-Tags !~ "^[a-z0-9][a-z0-9-]*( [a-z0-9][a-z0-9-]*)*$") {
+                return (synth(400, "Tags are lower-case words separated by single spaces."));
+            }
+            ban("obj.http.Surrogate-Key ~ (^| )(" + regsuball(req.http.X-Purge-Tags, " ", "|") + ")( |$)");
+            return (synth(200, "Purged."));
         }
         ban("obj.http.x-presscentre-path == " + regsub(req.url, "\?.*$", ""));
         return (synth(200, "Purged."));
@@ -65,12 +84,22 @@ sub vcl_backend_response {
         set beresp.uncacheable = true;
         return (deliver);
     }
+    # Keep only what a purge can reach: a response with tags (static files carry hashed names and never change).
+    if (!beresp.http.Surrogate-Key && bereq.url !~ "^/static/") {
+        set beresp.ttl = 120s;
+        set beresp.uncacheable = true;
+        return (deliver);
+    }
+    # Served stale only while every app server is down (see vcl_recv).
+    set beresp.grace = 1h;
     # Anything else falls through to Varnish's built-in rules: no caching of Set-Cookie, private, no-store,
     # or Vary: *; the TTL comes from the app's s-maxage.
 }
 
 sub vcl_deliver {
     unset resp.http.x-presscentre-path;
+    unset resp.http.Surrogate-Key;
+    unset resp.http.Cache-Tag;
     # Say whether Varnish answered from its cache: handy when checking a deployment with curl -I.
     if (obj.hits > 0) {
         set resp.http.X-Cache = "hit";

@@ -18,3 +18,14 @@ class CommentsConfig(AppConfig):
         registry.register_bypass_prefix("/comments/challenge/")
         # Each reader's challenge is filled into the shared item page at every serve (ESI).
         registry.register_fragment("/comments/challenge/", challenge_fragment)
+        # The site's comment feed shows an item's approved comments only while the item is public; the comment
+        # settings (open or closed, the form's wording) are on every item page.
+        registry.register_item_tags(comment_feed_tags)
+        registry.register_model("comments.CommentSettings")
+
+
+def comment_feed_tags(item) -> set[str]:
+    from presscentre.comments.models import Comment
+    from presscentre.pagecache import tags
+
+    return {tags.COMMENTS} if Comment.objects.filter(item_id=item.pk).approved().exists() else set()

@@ -21,6 +21,7 @@ from presscentre.comments.services import comment_body_html, latest_public_comme
 from presscentre.core.text import xml_safe
 from presscentre.core.urls_public import public_page_url, public_url
 from presscentre.embargo.services import public_items
+from presscentre.pagecache import tags as cache_tags
 
 FEED_LENGTH = 50
 MAX_ID = 2**63 - 1
@@ -74,7 +75,11 @@ class SiteCommentsFeed(_CommentFeed):
         return public_url(reverse("comments:feed"))
 
     def items(self):
-        return latest_public_comments(at=self.now, limit=FEED_LENGTH)
+        comments = latest_public_comments(at=self.now, limit=FEED_LENGTH)
+        # Each comment names its item: the feed changes when one of them is edited or hidden.
+        cache_tags.add(self.request, cache_tags.COMMENTS)
+        cache_tags.add_items(self.request, {comment.item_id for comment in comments})
+        return comments
 
 
 class ItemCommentsFeed(_CommentFeed):
@@ -84,6 +89,7 @@ class ItemCommentsFeed(_CommentFeed):
         item = public_items(self.now).filter(pk=item_id).first()
         if item is None:
             raise Http404("No such item.")
+        cache_tags.add(request, cache_tags.item(item.pk))
         return item
 
     def title(self, item) -> str:

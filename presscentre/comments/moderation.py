@@ -20,8 +20,8 @@ from django.urls import reverse
 
 from presscentre.comments.models import Comment, CommentSettings
 from presscentre.core.urls_public import public_page_url
-from presscentre.embargo.services import purge_item_from_caches
-from presscentre.newsroom.models import NewsItemPage
+from presscentre.pagecache import tags as cache_tags
+from presscentre.pagecache.purge import purge
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +29,11 @@ MODERATORS_GROUP = "Moderators"
 
 
 def purge_items(item_ids: Iterable[int]) -> None:
-    """Purge the cached pages of each item once, after the current transaction commits."""
+    """A comment shown or hidden: purge each item's page and comment feed, every listing showing the item (its
+    comment count) and the site's comment feed, once, after the current transaction commits."""
     item_ids = set(item_ids)
-    if not item_ids:
-        return
-
-    def purge():
-        for item in NewsItemPage.objects.filter(pk__in=item_ids).specific():
-            purge_item_from_caches(item)
-
-    transaction.on_commit(purge)
+    if item_ids:
+        purge({cache_tags.COMMENTS, *(cache_tags.item(pk) for pk in item_ids)})
 
 
 @transaction.atomic

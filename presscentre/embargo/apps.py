@@ -9,13 +9,12 @@ class EmbargoConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
-        from presscentre.embargo.services import next_lift_after, purge_item_from_caches
+        from presscentre.embargo.services import next_lift_after
         from presscentre.embargo.signal_handlers import schedule_lift_on_publish
         from presscentre.pagecache import registry
 
         page_published.connect(schedule_lift_on_publish, dispatch_uid="presscentre.embargo.schedule_lift")
-        # The page cache sits below this app: it learns how to purge an item everywhere (the app cache and the
-        # edge, as a lift does), when the next lift falls, and that journalists' pages are personal from here.
-        registry.register_item_purger(purge_item_from_caches)
+        # The page cache sits below this app: it learns when the next lift falls, and that journalists' pages are
+        # personal, from here.
         registry.register_next_lift(next_lift_after)
         registry.register_bypass_prefix("/embargoed/")

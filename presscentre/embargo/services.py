@@ -162,44 +162,12 @@ def _after_lift(item, *, delay: timedelta, missed: bool) -> None:
     notify_press_office_of_lift(item, delay=delay, missed=missed)
 
 
-# Paths at a site's root that list items (the edge purges a path with every query string, e.g. ?type=).
-SITE_WIDE_LISTINGS = (
-    "feed/",
-    "feed/atom/",
-    "feed/json/",
-    "feed/podcast/",
-    "sitemap.xml",
-    "news-sitemap.xml",
-    "search/",
-    "api/v2/pages/",
-)
-# Each category's and person's feeds, under their archive's path.
-ARCHIVE_FEEDS = ("feed/", "feed/atom/", "feed/json/")
-
-
 def purge_item_from_caches(item) -> None:
-    """Tell the app's page cache and any front-end cache (Varnish, a CDN) that the item and the listings showing
-    it have changed."""
-    from wagtail.contrib.frontend_cache.utils import purge_page_from_cache, purge_urls_from_cache
+    """The item is public now: purge its page and every surface it appears on from the app's cache and the edge."""
+    from presscentre.pagecache import registry
+    from presscentre.pagecache.purge import purge
 
-    from presscentre.pagecache.services import purge_item
-
-    purge_item(item)
-    purge_page_from_cache(item)
-    parent = item.get_parent()
-    if parent is not None:
-        purge_page_from_cache(parent)
-        base = parent.get_full_url() or ""
-        archives = [f"category/{category.slug}/" for category in item.categories]
-        archives += [f"author/{person.slug}/" for person in item.people]
-        urls = [f"{base}{archive}" for archive in archives]
-        # Feeds, sitemaps, search and the API sit at the site's root and list the item too. The edge keeps them
-        # for their whole lifetime (no header counts down to a lift), so the lift must reach them by purge.
-        site = item.get_site()
-        root = f"{site.root_url}/" if site is not None else base
-        urls += [f"{root}{path}" for path in SITE_WIDE_LISTINGS]
-        urls += [f"{root}{archive}{feed}" for archive in archives for feed in ARCHIVE_FEEDS]
-        purge_urls_from_cache(urls)
+    purge(registry.item_tags(item))
 
 
 def press_office_address(item) -> str:

@@ -7,8 +7,7 @@ class NewsroomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        """Tell the page cache which pages are items: one depends on itself alone, any other page lists items."""
-        from presscentre.newsroom.models import NewsItemPage
-        from presscentre.pagecache import registry
+        """Tell the page cache which pages are items, where they appear and which rows every page shows."""
+        from presscentre.newsroom import cache_tags
 
-        registry.register_item_model(NewsItemPage)
+        cache_tags.register()

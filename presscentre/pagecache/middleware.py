@@ -12,7 +12,8 @@ import time
 
 from django.utils import timezone
 
-from presscentre.pagecache import esi, registry, services
+from presscentre.pagecache import edge, esi, registry, services
+from presscentre.pagecache import tags as cache_tags
 
 
 def page_cache(get_response):
@@ -74,6 +75,9 @@ def _label(request, response, group: str) -> tuple[int, float | None]:
     now = timezone.now()
     shared = services.shared_seconds(request.path_info)
     response["Cache-Control"] = services.cache_control(shared)
+    if response.status_code in (301, 302, 307, 308):
+        cache_tags.add(request, cache_tags.REDIRECTS)
+    cache_tags.apply(response, cache_tags.of(request), cloudflare=edge.uses_cloudflare())
     if not response.has_header("ETag"):
         response["ETag"] = services.content_etag(response.content)
     if not response.has_header("Last-Modified"):

@@ -2,8 +2,9 @@
 
 The page cache sits below every content app and imports none of them (the layers in README's "Architecture",
 held by the import contract in pyproject.toml): comments registers its cookie, its per-request paths and its
-ESI fragment; newsroom its item page class; embargo its next-lift lookup, its per-request path and its purge of
-an item from every cache. Until an app has registered, the cache behaves as if that app were not installed.
+ESI fragment and comment settings; newsroom its item page class, the tags an item appears under and its site-wide
+snippets and settings; embargo its next-lift lookup and its per-request path; syndication its settings. Until an
+app has registered, the cache behaves as if that app were not installed.
 """
 
 from collections.abc import Callable
@@ -13,7 +14,10 @@ _bypass_cookies: list[str] = []
 _bypass_prefixes: list[str] = []
 _fragments: dict[str, Callable[..., str]] = {}
 _item_model = None
-_item_purger: Callable | None = None
+_item_tags: list[Callable] = []
+# Models whose rows pages show, by label: a save or delete purges the tags `tags_of(instance)` names. The one
+# list of site-wide models (settings, snippets, sites, redirects); connected once, in signal_handlers.
+_model_tags: dict[str, Callable] = {}
 _next_lift: Callable[[datetime], datetime | None] | None = None
 
 
@@ -40,10 +44,22 @@ def register_item_model(model) -> None:
     _item_model = model
 
 
-def register_item_purger(purge: Callable) -> None:
-    """The function that purges an item from this cache and any edge cache (replaces the app-cache-only one)."""
-    global _item_purger
-    _item_purger = purge
+def register_item_tags(tags_of: Callable) -> None:
+    """`tags_of(item)`: tags of surfaces an item appears on once public (newsroom: the index, its archives, the
+    feeds, sitemaps, search and the API; comments: the site's comment feed when it shows the item's comments).
+    Publishing, unpublishing, lifting, moving or deleting an item purges the union of every app's answer."""
+    if tags_of not in _item_tags:
+        _item_tags.append(tags_of)
+
+
+def register_model(label: str, tags_of: Callable | None = None) -> None:
+    """Rows of the model `label` ("app.Model") are shown by pages: a save or delete purges `tags_of(instance)`,
+    or the whole site when no function is given."""
+    _model_tags[label.lower()] = tags_of or _whole_site
+
+
+def _whole_site(instance) -> set[str]:
+    return {"site"}
 
 
 def register_next_lift(lookup: Callable[[datetime], datetime | None]) -> None:
@@ -72,8 +88,21 @@ def is_item(page) -> bool:
     return _item_model is not None and isinstance(page, _item_model)
 
 
-def item_purger() -> Callable | None:
-    return _item_purger
+def item_tags(item) -> set[str]:
+    """The tags to purge when `item` changes (its own alone until newsroom has registered)."""
+    tags = {f"item-{item.pk}"}
+    for tags_of in _item_tags:
+        tags |= set(tags_of(item))
+    return tags
+
+
+def model_tags(model) -> Callable | None:
+    """The registered tag function for a model class, or None when pages do not show its rows."""
+    return _model_tags.get(model._meta.label_lower)
+
+
+def site_wide_models() -> tuple[str, ...]:
+    return tuple(sorted(_model_tags))
 
 
 def next_lift(now: datetime) -> datetime | None:

@@ -276,15 +276,6 @@ def item_paths(item) -> list[str]:
     return [unquote(parts[2])] if parts and parts[2] else []
 
 
-def purge_item(item) -> None:
-    """Invalidate an item's page and every listing, archive, feed, sitemap and search (all list items).
-
-    Safe to call repeatedly: each call only issues new tokens.
-    """
-    purge_paths(item_paths(item))
-    purge_listings()
-
-
 def on_commit(function, *args) -> None:
     """Run a purge once the current transaction commits, so no reader can cache the old rows again after it."""
     transaction.on_commit(lambda: function(*args))
@@ -331,20 +322,6 @@ def media_users(media) -> MediaUsers:
         item_ids = set(item_model.objects.filter(pk__in=page_ids).values_list("pk", flat=True))
     # A page that is not an item (the index, say) may be shown under many paths: treat it as site-wide.
     return MediaUsers(item_ids=frozenset(item_ids), elsewhere=elsewhere or bool(page_ids - item_ids))
-
-
-def purge_media_users(users: MediaUsers) -> None:
-    """Purge what shows a changed image or document: each item page and the listings (full-text feeds carry item
-    bodies, the podcast feed its recordings) through the registered item purger, as a lift does (this cache and
-    Varnish or a CDN); anything else that shows it purges the whole site, as a change to that object itself
-    would."""
-    if users.elsewhere:
-        purge_site()
-    item_model, purge = registry.item_model(), registry.item_purger() or purge_item
-    if item_model is None or not users.item_ids:
-        return
-    for item in item_model.objects.filter(pk__in=users.item_ids, live=True):
-        purge(item)
 
 
 def on_commit_once(key: str, function, *args) -> None:

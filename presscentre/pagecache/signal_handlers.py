@@ -1,49 +1,59 @@
-"""What purges the page cache: publishing, unpublishing, moves and deletions, site-wide settings, and edits to
-the images and documents pages show.
+"""What purges the caches, and which tags (`presscentre.pagecache.tags`) each change purges.
 
-The lift and comment moderation purge through the item purger embargo registers (`registry`). Every purge runs after
-the transaction commits, so a reader cannot cache the old rows again once the tokens have moved on.
+- An item published, republished after an edit, unpublished, moved, renamed (slug) or deleted: the item's own tag
+  and every surface it appears on (`registry.item_tags`). The lift and comment moderation purge through the same
+  function from their own apps.
+- Any other page published, unpublished, moved, renamed or deleted (the press centre itself, a plain page): `site`.
+- A row of a registered site-wide model saved or deleted (settings, snippets, sites, redirects): what its app
+  registered. A category or person: its archive, the indexes, the sitemaps and each item showing it; the rest
+  `site`.
+- An image or document edited, its file replaced, or deleted: each item showing it (`item-<id>`), the document's
+  own download, and `site` if anything else shows it.
+
+Every purge goes through `purge.purge`, which runs after the transaction commits.
 """
 
-from django.apps import apps
 from django.db.models.signals import post_delete, post_save, pre_delete
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from presscentre.pagecache import registry, services
+from presscentre.pagecache import tags as cache_tags
+from presscentre.pagecache.purge import purge
 
-# Rows every page shows (the organisation's name, boilerplate, contacts, categories and people in bylines,
-# comment and feed settings) or that decide where a URL leads: a change to one purges the whole site.
-SITE_WIDE_MODELS = (
-    "newsroom.PressCentreSettings",
-    "newsroom.DefaultPressContact",
-    "newsroom.Category",
-    "newsroom.Person",
-    "newsroom.PressContact",
-    "newsroom.Boilerplate",
-    "comments.CommentSettings",
-    "syndication.SyndicationSettings",
-    "wagtailcore.Site",
-    "wagtailredirects.Redirect",
-)
+# Rows every page shows or that decide where a URL leads, named here because they are no app's own.
+registry.register_model("wagtailcore.Site")
+registry.register_model("wagtailredirects.Redirect", lambda redirect: {cache_tags.REDIRECTS})
 
 
-def purge_published_page(sender, instance, **kwargs):
-    """An item changed: its own page and every listing. Any other page (the index itself): everything."""
-    if registry.is_item(instance):
-        services.on_commit(services.purge_item, instance)
-    else:
-        services.on_commit(services.purge_site)
+def page_tags(page) -> set[str]:
+    """An item: its own tags and its surfaces. Any other page may be shown under many paths: the whole site."""
+    page = getattr(page, "specific_deferred", page)
+    if registry.is_item(page):
+        return registry.item_tags(page)
+    return {cache_tags.SITE}
 
 
-def purge_everything(sender, **kwargs):
-    services.on_commit(services.purge_site)
+def purge_changed_page(sender, instance, **kwargs):
+    purge(page_tags(instance))
 
 
 def purge_deleted_page(sender, instance, **kwargs):
+    """Before a page is deleted, while its categories and people are still linked to it."""
     from wagtail.models import Page
 
     if isinstance(instance, Page):
-        services.on_commit(services.purge_site)
+        purge(page_tags(instance))
+
+
+def purge_site_wide_row(sender, instance, raw=False, created=False, **kwargs):
+    from wagtail.contrib.settings.models import BaseGenericSetting, BaseSiteSetting
+
+    tags_of = registry.model_tags(sender)
+    if tags_of is None or raw:
+        return
+    if created and isinstance(instance, BaseSiteSetting | BaseGenericSetting):
+        return  # made with its defaults on first read: what pages showed already
+    purge(tags_of(instance))
 
 
 def purge_media_on_save(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
@@ -70,22 +80,34 @@ def purge_image_on_rendition_delete(sender, instance, **kwargs):
 
 
 def _purge_users_of(media) -> None:
+    from wagtail.documents import get_document_model
+
     key = f"media:{media._meta.label_lower}:{media.pk}"
+    own = {cache_tags.document(media.pk)} if isinstance(media, get_document_model()) else set()
     users = services.media_users(media)
-    if users:
-        services.on_commit_once(key, services.purge_media_users, users)
+    if users or own:
+        services.on_commit_once(key, purge, media_tags(users) | own)
+
+
+def media_tags(users: services.MediaUsers) -> set[str]:
+    """What shows an image or document: each item (its page, and every listing, feed or podcast showing it); the
+    whole site if anything else does (a person's photo, the index page, a setting)."""
+    tags = {cache_tags.item(pk) for pk in users.item_ids}
+    if users.elsewhere:
+        tags.add(cache_tags.SITE)
+    return tags
 
 
 def connect() -> None:
-    page_published.connect(purge_published_page, dispatch_uid="pagecache.published")
-    page_unpublished.connect(purge_published_page, dispatch_uid="pagecache.unpublished")
-    page_slug_changed.connect(purge_everything, dispatch_uid="pagecache.slug_changed")
-    post_page_move.connect(purge_everything, dispatch_uid="pagecache.moved")
-    post_delete.connect(purge_deleted_page, dispatch_uid="pagecache.page_deleted")
-    for label in SITE_WIDE_MODELS:
-        model = apps.get_model(label)
-        post_save.connect(purge_everything, sender=model, dispatch_uid=f"pagecache.saved.{label}")
-        post_delete.connect(purge_everything, sender=model, dispatch_uid=f"pagecache.deleted.{label}")
+    """The one place the page cache connects to signals: pages, registered site-wide models, images and documents."""
+    page_published.connect(purge_changed_page, dispatch_uid="pagecache.published")
+    page_unpublished.connect(purge_changed_page, dispatch_uid="pagecache.unpublished")
+    page_slug_changed.connect(purge_changed_page, dispatch_uid="pagecache.slug_changed")
+    post_page_move.connect(purge_changed_page, dispatch_uid="pagecache.moved")
+    pre_delete.connect(purge_deleted_page, dispatch_uid="pagecache.page_deleted")
+    # Any model: the registry decides (apps register theirs in ready(), after this runs).
+    post_save.connect(purge_site_wide_row, dispatch_uid="pagecache.row_saved")
+    pre_delete.connect(purge_site_wide_row, dispatch_uid="pagecache.row_deleted")
     connect_media()
 
 

@@ -45,6 +45,9 @@ from presscentre.newsroom.models import (
     PressReleasePage,
     ReportPage,
 )
+from presscentre.pagecache import services as page_cache
+from presscentre.pagecache import tags as cache_tags
+from presscentre.pagecache.edge import uses_cloudflare
 
 # nh3's allowlist, plus the attributes of Wagtail's stored rich text: page and document links by id, embeds.
 _RICH_TEXT_TAGS = nh3.ALLOWED_TAGS | {"embed"}
@@ -239,6 +242,18 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
             )
             self._public_pages = super().get_base_queryset().filter(visible)
         return self._public_pages.all()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        """Answers are the same for every reader (what `public_items` allows): shared caches may keep them for the
+        page cache's lifetime, tagged with each item shown so a change to one reaches them."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if request.method in ("GET", "HEAD") and response.status_code == 200 and isinstance(response.data, dict):
+            shown = [entry.get("id") for entry in response.data.get("items", [response.data])]
+            cache_tags.add(request, cache_tags.API)
+            cache_tags.add_items(request, [pk for pk in shown if isinstance(pk, int)])
+            response["Cache-Control"] = page_cache.cache_control(page_cache.shared_seconds(request.path_info))
+            cache_tags.apply(response, cache_tags.of(request), cloudflare=uses_cloudflare())
+        return response
 
     def get_queryset(self):
         queryset = super().get_queryset()

@@ -43,6 +43,7 @@ from presscentre.newsroom.models import (
 )
 from presscentre.newsroom.models.items import category_links_with_categories, person_links_with_people
 from presscentre.newsroom.templatetags.newsroom_tags import release_line_at
+from presscentre.pagecache import tags as cache_tags
 from presscentre.syndication.models import SyndicationSettings
 
 FEED_LENGTH = 20
@@ -122,6 +123,16 @@ class FeedScope:
             )
         return items
 
+    def cache_tag(self) -> str:
+        """The tag of the surfaces this feed belongs to: the podcast, an archive's feeds, or the site's feeds."""
+        if self.podcast:
+            return cache_tags.PODCAST
+        if self.category is not None:
+            return cache_tags.category(self.category.pk)
+        if self.person is not None:
+            return cache_tags.person(self.person.pk)
+        return cache_tags.FEEDS
+
     def items(self):
         """The feed's items, newest first, straight from the visibility rule."""
         return self._items.all()
@@ -135,6 +146,7 @@ class FeedScope:
         entries = list(
             self.items().prefetch_related(category_links_with_categories(), person_links_with_people())[:FEED_LENGTH]
         )
+        cache_tags.add_items(self.request, entries)
         excerpt_only = set()
         if self.full_text and entries:
             # An article republished under an excerpt-only licence keeps to its excerpt in feeds too.
@@ -403,6 +415,7 @@ class ItemFeed(Feed):
 
     def __call__(self, request, **kwargs):
         self.scope = feed_scope(request, podcast=self.podcast, **kwargs)
+        cache_tags.add(request, self.scope.cache_tag())
         etag, last_modified = self.scope.validators(self.format_name)
         timestamp = int(last_modified.timestamp()) if last_modified else None
         response = get_conditional_response(request, etag=etag, last_modified=timestamp)

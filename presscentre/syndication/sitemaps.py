@@ -19,6 +19,7 @@ from django.utils import timezone
 from presscentre.core.urls_public import public_base_url, public_url
 from presscentre.embargo.services import public_items
 from presscentre.newsroom.models import Category, ContentPage, Person, PressCentrePage, PressCentreSettings
+from presscentre.pagecache import tags as cache_tags
 
 # Google News takes articles published in the last two days.
 NEWS_WINDOW = timedelta(days=2)
@@ -154,11 +155,13 @@ def news_sitemaps(request) -> dict:
 
 def sitemap_view(request):
     """/sitemap.xml: the indexes, every public item, the archives that list them and the plain pages."""
+    cache_tags.add(request, cache_tags.SITEMAPS)
     return sitemap(request, site_sitemaps(request), template_name="syndication/sitemap.xml")
 
 
 def news_sitemap_view(request):
     """/news-sitemap.xml: the last two days' public items, named as the organisation's publication."""
+    cache_tags.add(request, cache_tags.SITEMAPS)
     response = sitemap(request, news_sitemaps(request), template_name="syndication/news_sitemap.xml")
     response.context_data["publication_name"] = PressCentreSettings.for_request(request).organisation_name
     return response

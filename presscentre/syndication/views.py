@@ -5,6 +5,7 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from presscentre.newsroom.listing import listing_entries
+from presscentre.pagecache import tags as cache_tags
 from presscentre.syndication.search import highlight, items_in_order, read_filters, results_page, search_items
 
 
@@ -33,6 +34,8 @@ def search(request):
     results = search_items(query, at=now, filters=filters)
     page = results_page(results, request.GET.get("page"), per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE)
     page.object_list = items_in_order(list(page.object_list))
+    cache_tags.add(request, cache_tags.SEARCH)
+    cache_tags.add_items(request, page.object_list)
     entries = listing_entries(page.object_list, press_centre=press_centre, request=request)
     for entry in entries:
         entry.item.search_title = highlight(entry.item.title, results.terms)

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from wagtail.models import Site
 
-from presscentre.comments import moderation
 from presscentre.comments.models import Comment, CommentSettings
 from presscentre.comments.moderation import notify_moderators_of_held_comment, reply_as_staff
 from presscentre.comments.tests.factories import CommentFactory
 from presscentre.newsroom.tests.factories import ArticleFactory
+from presscentre.pagecache import purge as purging
 
 QUEUE = "/admin/comments/"
 NOW = datetime(2024, 7, 1, 12, 0, tzinfo=UTC)
@@ -52,12 +52,28 @@ def moderator_client(client, moderator):
     return client
 
 
+class PurgedItems:
+    """The items whose cached pages were purged (their `item-<id>` tags), in the order purged."""
+
+    def __init__(self, sent: list[set[str]]) -> None:
+        self.sent = sent
+
+    def __iter__(self):
+        for tags in self.sent:
+            assert "comments" in tags  # the site's comment feed goes with every item's
+            yield from sorted(int(tag.removeprefix("item-")) for tag in tags if tag.startswith("item-"))
+
+    def __eq__(self, other) -> bool:
+        return list(self) == other
+
+    def __repr__(self) -> str:
+        return repr(list(self))
+
+
 @pytest.fixture
-def purged(monkeypatch):
-    """The items whose cached pages were purged, in order."""
-    calls = []
-    monkeypatch.setattr(moderation, "purge_item_from_caches", lambda item: calls.append(item.pk))
-    return calls
+def purged():
+    with purging.recording() as sent:
+        yield PurgedItems(sent)
 
 
 def bulk_url(action: str, ids) -> str:

@@ -75,8 +75,8 @@ def test_production_reads_logs_purges_and_storage_from_the_environment():
         "from django.conf import settings\n"
         "from django.core.files.storage import storages\n"
         "logging.getLogger('presscentre.deploycheck').warning('ready', extra={'item': 7})\n"
-        "print(json.dumps({'frontend': {k: v.get('LOCATION') or v.get('DISTRIBUTION_ID') "
-        "for k, v in settings.WAGTAILFRONTENDCACHE.items()}, 'storage': type(storages['default']).__name__, "
+        "print(json.dumps({'frontend': {k: v.get('location') or v.get('distribution_id') "
+        "for k, v in settings.PRESSCENTRE_EDGE_CACHES.items()}, 'storage': type(storages['default']).__name__, "
         "'proxy': settings.SECURE_PROXY_SSL_HEADER, 'secure': settings.SESSION_COOKIE_SECURE, "
         "'csrf_httponly': settings.CSRF_COOKIE_HTTPONLY}))\n"
     )

@@ -22,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
@@ -56,6 +55,8 @@ from presscentre.newsroom.models import (
     PressCentrePage,
     PressCentreSettings,
 )
+from presscentre.pagecache import tags as cache_tags
+from presscentre.pagecache.purge import purge
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, bytes read, file size)
 
@@ -149,11 +150,7 @@ def import_uploaded_file(
 def _purge_page_cache() -> None:
     # New pages and view restrictions are written without Wagtail's signals: tell the caches here.
     site_memo.bump()
-    if apps.is_installed("presscentre.pagecache"):
-        from presscentre.pagecache import services as pagecache
-
-        if hasattr(pagecache, "purge_site"):
-            transaction.on_commit(pagecache.purge_site)
+    purge({cache_tags.SITE})
 
 
 class _Importer(

@@ -21,6 +21,7 @@ from presscentre.newsroom.models.report import ReportPage
 from presscentre.newsroom.models.site_settings import PressCentreSettings
 from presscentre.newsroom.models.snippets import Category, Person, PressContact
 from presscentre.newsroom.sharing import MastodonShareForm, mastodon_share_url
+from presscentre.pagecache import tags as cache_tags
 
 ITEM_TYPES = {model.type_slug: model for model in (PressReleasePage, ArticlePage, ReportPage, MediaAppearancePage)}
 
@@ -74,7 +75,7 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
         """This press centre's items the public may see at `at`, newest first."""
         return NewsItemPage.objects.public_at(at).child_of(self).newest_first()
 
-    def listing_context(self, request, items, *, archive: str = "index") -> dict:
+    def listing_context(self, request, items, *, archive: str = "index", tag: str = cache_tags.INDEX) -> dict:
         item_type = ITEM_TYPES.get(request.GET.get("type", ""))
         if "type" in request.GET and item_type is None:
             raise Http404("Unknown item type.")
@@ -89,6 +90,8 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
             count_key=count_key,
         )
         page.object_list = listed_items(page.object_list)
+        cache_tags.add(request, tag)
+        cache_tags.add_items(request, page.object_list)
         return {
             "items": page,
             "entries": listing_entries(page, press_centre=self, request=request),
@@ -110,7 +113,9 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
         if category is None:
             raise Http404("No such category.")
         items = public.filter(category_links__category=category)
-        context = self.listing_context(request, items, archive=f"category:{category.pk}")
+        context = self.listing_context(
+            request, items, archive=f"category:{category.pk}", tag=cache_tags.category(category.pk)
+        )
         context["category"] = category
         return self.render(request, template="pages/category_archive.html", context_overrides=context)
 
@@ -119,7 +124,7 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
         public = self.items(timezone.now())
         person = get_object_or_404(Person.objects.linked_to(public).select_related("photo"), slug=slug)
         items = public.filter(person_links__person=person)
-        context = self.listing_context(request, items, archive=f"person:{person.pk}")
+        context = self.listing_context(request, items, archive=f"person:{person.pk}", tag=cache_tags.person(person.pk))
         context["person"] = person
         return self.render(request, template="pages/person_archive.html", context_overrides=context)
 
@@ -150,6 +155,7 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
         """What the press centre's own pages tell the shared header (which link is current) and the metadata
         (their own canonical address and title, not the index's)."""
         base = public_page_url(self, request) or public_url("/")
+        cache_tags.add(request, cache_tags.INDEX)  # their lists and counts follow the public items
         return {
             "press_centre": self,
             "section": section,

@@ -292,6 +292,9 @@ class NewsItemPage(FeaturedImageMixin, MemoisedViewRestrictions, Page):
     def serve(self, request, *args, **kwargs):
         # Who may see the item, and when, is checked around this by the embargo app's `on_serve_page` hook, as
         # Wagtail checks its view restrictions around it: newsroom imports nothing from the apps above it.
+        from presscentre.pagecache import tags as cache_tags
+
+        cache_tags.add(request, cache_tags.item(self.pk))
         if "format" in request.GET:
             response = self.serve_plain_text(request)
         else:

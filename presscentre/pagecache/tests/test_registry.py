@@ -2,9 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
+from presscentre.comments.apps import comment_feed_tags
 from presscentre.comments.views import PENDING_COOKIE, challenge_fragment
 from presscentre.core import pagination
-from presscentre.embargo.services import purge_item_from_caches
+from presscentre.newsroom.cache_tags import item_tags
 from presscentre.newsroom.tests.factories import ArticleFactory, PressReleaseFactory
 from presscentre.pagecache import registry, services
 
@@ -15,7 +16,17 @@ def test_every_app_has_told_the_cache_what_it_needs_at_start_up():
     assert PENDING_COOKIE in registry.bypass_cookies()
     assert {"/comments/post/", "/comments/challenge/", "/embargoed/"} <= set(registry.bypass_prefixes())
     assert registry.fragment("/comments/challenge/") is challenge_fragment
-    assert registry.item_purger() is purge_item_from_caches
+    assert {item_tags, comment_feed_tags} <= set(registry._item_tags)
+    assert {
+        "newsroom.category",
+        "newsroom.person",
+        "newsroom.presscentresettings",
+        "newsroom.boilerplate",
+        "comments.commentsettings",
+        "syndication.syndicationsettings",
+        "wagtailcore.site",
+        "wagtailredirects.redirect",
+    } <= set(registry.site_wide_models())
     assert pagination._count_store is services.cached_count
 
 
