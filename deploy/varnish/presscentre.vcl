@@ -38,7 +38,11 @@ sub vcl_recv {
             if (req.http.X-Purge-Tags !~ "^[a-z0-9][a-z0-9-]*( [a-z0-9][a-z0-9-]*)*$") {
                 return (synth(400, "Tags are lower-case words separated by single spaces."));
             }
-            ban("obj.http.Surrogate-Key ~ (^| )(" + regsuball(req.http.X-Purge-Tags, " ", "|") + ")( |$)");
+            # obj.http.Surrogate-Key ~ (^|[[:blank:]])(item-12|index)([[:blank:]]|$): any object naming any of the
+            # tags (no space in the expression: a ban's argument ends at one).
+            if (!std.ban("obj.http.Surrogate-Key ~ (^|[[:blank:]])(" + regsuball(req.http.X-Purge-Tags, " ", "|") + ")([[:blank:]]|$)")) {
+                return (synth(500, std.ban_error()));
+            }
             return (synth(200, "Purged."));
         }
         ban("obj.http.x-presscentre-path == " + regsub(req.url, "\?.*$", ""));

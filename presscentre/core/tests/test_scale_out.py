@@ -289,6 +289,31 @@ release.save_revision().publish()
 print(json.dumps({{"pk": release.pk, "url": release.url, "instant": instant.timestamp()}}), flush=True)
 """
 
+PUBLISH_IN_TOPIC = """
+import json, time
+from django.utils import timezone
+from presscentre.newsroom.models import Category, ItemCategory, PressCentrePage, PressReleasePage
+
+index = PressCentrePage.objects.get(slug="scale-out")
+topic, _ = Category.objects.get_or_create(slug="scale-topic", defaults={{"name": "Scale topic"}})
+release = PressReleasePage(title={title!r}, slug={slug!r}, lead="Published on one server.", published_at=timezone.now())
+release.live = False
+index.add_child(instance=release)
+release.category_links = [ItemCategory(category=topic)]
+release.save_revision().publish()
+print(json.dumps({{"pk": release.pk, "url": release.url, "committed": time.time()}}), flush=True)
+"""
+
+RETITLE = """
+import json, time
+from presscentre.newsroom.models import PressReleasePage
+
+release = PressReleasePage.objects.get(slug={slug!r})
+release.title = {title!r}
+release.save_revision().publish()
+print(json.dumps({{"committed": time.time()}}), flush=True)
+"""
+
 START_DISTRIBUTION = """
 import json
 from django.contrib.auth import get_user_model
@@ -524,6 +549,69 @@ def test_an_embargo_lift_is_public_everywhere_at_its_instant_and_runs_once(scale
         [release["pk"]],
     )
     assert lifts == [("presscentre.embargo.lift",)]
+
+
+def _seen_through_varnish(urls: list[str], text: str, *, since: float, within: float = 5.0) -> dict[str, float]:
+    """Poll each URL through Varnish every 50 ms (a fresh connection each time, like a reader) until `text` shows;
+    the seconds from `since` to the first response showing it, per URL (missing: never within `within`)."""
+    seen: dict[str, float] = {}
+
+    def watch(url: str) -> None:
+        while time.time() < since + within:
+            if text in html.unescape(get(VARNISH_PORT, url).text):
+                seen[url] = round(time.time() - since, 3)
+                return
+            time.sleep(0.05)
+
+    watchers = [threading.Thread(target=watch, args=(url,)) for url in urls]
+    for watcher in watchers:
+        watcher.start()
+    for watcher in watchers:
+        watcher.join(timeout=within + 10)
+    return seen
+
+
+def test_a_release_published_and_retitled_shows_everywhere_through_varnish_within_a_second(scale_out):
+    """Published by a process of its own (as an editor's save on one server is), with Varnish holding every listing:
+    the tag purge reaches them all within 1 s, and an unrelated item's page stays a hit."""
+    stack, tag = scale_out.stack, scale_out.marker
+    first = stack.first_json_line(
+        "publish-first",
+        manage("shell", "--no-imports", "-c", PUBLISH_IN_TOPIC.format(title=f"First {tag}", slug="scale-first")),
+    )
+    # Every listing the release will join, cached in Varnish without it (the topic's archive exists now).
+    listings = ["/", "/category/scale-topic/", "/feed/", "/feed/atom/", "/sitemap.xml"]
+    for url in (*listings, scale_out.article):
+        assert get(VARNISH_PORT, url).status == 200, (url, stack.tails())
+        cached = get(VARNISH_PORT, url)
+        assert cached.headers.get("x-cache") == "hit", (url, cached.headers)
+        assert "surrogate-key" not in cached.headers  # the tags stay between the app and Varnish
+    assert first["url"] and "/scale-first/" in get(VARNISH_PORT, "/sitemap.xml").text
+
+    new_title = f"Second {tag}"
+    published = stack.first_json_line(
+        "publish-second",
+        manage("shell", "--no-imports", "-c", PUBLISH_IN_TOPIC.format(title=new_title, slug="scale-second")),
+    )
+    shows = {url: ("/scale-second/" if url == "/sitemap.xml" else new_title) for url in listings}
+    seen = {}
+    for text in set(shows.values()):
+        seen |= _seen_through_varnish([u for u, t in shows.items() if t == text], text, since=published["committed"])
+    late = {url: seen.get(url) for url in listings if seen.get(url) is None or seen[url] > LIFT_TARGET}
+    assert not late, f"the new release is not on these within {LIFT_TARGET} s: {late}"
+
+    retitled = f"Retitled {tag}"
+    edit = stack.first_json_line(
+        "retitle", manage("shell", "--no-imports", "-c", RETITLE.format(slug="scale-second", title=retitled))
+    )
+    # The sitemap names addresses, not titles: a retitle changes nothing there.
+    everywhere = [url for url in listings if url != "/sitemap.xml"] + [published["url"]]
+    seen = _seen_through_varnish(everywhere, retitled, since=edit["committed"])
+    late = {url: seen.get(url) for url in everywhere if seen.get(url) is None or seen[url] > LIFT_TARGET}
+    assert not late, f"the new title is not on these within {LIFT_TARGET} s: {late}"
+
+    # Neither change touched the unrelated article: Varnish still answers it from its copy.
+    assert get(VARNISH_PORT, scale_out.article).headers.get("x-cache") == "hit"
 
 
 def test_a_distribution_sent_by_two_workers_reaches_each_journalist_once(scale_out):
