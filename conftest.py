@@ -61,6 +61,42 @@ def pytest_xdist_make_scheduler(config, log):
     return FilesAndPackages(config, log)
 
 
+def _transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends by emptying the database, migrations' rows too (root page, default site, groups).
+
+    Run alone, pytest-django puts such tests after every other database test; a pytest-xdist worker goes on to
+    other files, so the rows the migrations made come back here, from the copy taken when the database was set up.
+    """
+    result = yield
+    if _transactional(item):
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import connection
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            saved = getattr(connection, "_test_serialized_contents", None)
+            if not saved:
+                raise RuntimeError(
+                    f"{item.nodeid} empties the database: mark it "
+                    "@pytest.mark.django_db(transaction=True, serialized_rollback=True) so that it can be put back"
+                )
+            connection.creation.deserialize_db_from_string(saved)
+            models = apps.get_models(include_auto_created=True)
+            with connection.cursor() as cursor:
+                for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(statement)
+    return result
+
+
 def pytest_report_header(config):
     return f"database: {django_settings.DATABASES['default']['ENGINE']}"
 
