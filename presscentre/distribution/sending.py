@@ -216,38 +216,33 @@ def claim_batch(distribution: Distribution, *, at: datetime, size: int) -> list[
 
 
 def give_access_links(distribution: Distribution, deliveries: list[Delivery], *, at: datetime) -> None:
-    """Create the batch's personal journalist links (embargo.AccessLink) in one insert, with one audit entry.
+    """Give the batch's deliveries their personal journalist links, made by embargo's `create_access_links` in one
+    insert, with one audit entry for the batch.
 
     Only a hash of each token is stored, so the token lives in memory on the batch's deliveries until their
     messages are built, moments later. A delivery that already has a link (a retry after the mail server
     refused it, or a batch put back untried) keeps it, so a journalist never holds two links, but gets a new
-    token: the old one was never delivered, and is no longer known.
+    token: the old one was never delivered, and is no longer known. Once the embargo has lifted (between the
+    check before the batch and now) no link is made: the message points at the public page.
     """
-    from presscentre.embargo.models import AccessLink
+    from presscentre.embargo.services import access_link_refusal, create_access_links
 
     _renew_tokens([delivery.access_link for delivery in deliveries if delivery.access_link_id is not None])
     missing = [delivery for delivery in deliveries if delivery.access_link_id is None]
-    if not missing:
+    release = distribution.release
+    if not missing or access_link_refusal(release, at=at):
         return
-    new_links = [
-        AccessLink(
-            item_id=distribution.release_id,
-            name=delivery.name,
-            email=delivery.email,
-            outlet=delivery.outlet,
-            created_by_id=distribution.created_by_id,
-            created_at=at,
-        )
-        for delivery in missing
-    ]
-    for link in new_links:
-        link.issue_token()  # bulk_create does not call save()
-    links = AccessLink.objects.bulk_create(new_links)
+    links = create_access_links(
+        release,
+        [(delivery.name, delivery.email, delivery.outlet) for delivery in missing],
+        by=distribution.created_by,
+        at=at,
+    )
     for delivery, link in zip(missing, links, strict=True):
         delivery.access_link = link
     Delivery.objects.bulk_update(missing, ["access_link"])
     log(
-        instance=distribution.release,
+        instance=release,
         action="presscentre.distribution.links",
         user=distribution.created_by,
         data={"distribution_id": distribution.pk, "links": len(links)},

@@ -228,12 +228,13 @@ def schedule_lift(item) -> None:
 # Journalist access links
 
 
-def create_access_link(item, *, name: str, email: str, outlet: str, by, at: datetime, expires_at=None):
-    """Give one named journalist a personal link to `item` before its lift, in the item's audit log.
+def create_access_links(item, recipients, *, by, at: datetime, expires_at=None) -> list:
+    """The one way journalists' personal links to `item` are made: one link, with a new token, for each
+    `(name, email, outlet)` in `recipients`, in one insert. The caller records it in the audit log.
 
-    With no `expires_at` the link lasts until the lift, wherever the embargo is moved. Raises ValueError
-    (and creates nothing) when the item is unpublished or not under embargo at `at`, or the expiry has passed.
-    Each call creates a new link with a new token.
+    With no `expires_at` a link lasts until the lift, wherever the embargo is moved. Raises ValueError (and creates
+    nothing) when the item is unpublished or not under embargo at `at`, or the expiry has passed. Only a hash of each
+    token is stored: the token is on the returned links, in memory, to be sent or shown now.
     """
     access_link = apps.get_model("embargo", "AccessLink")
     refusal = access_link_refusal(item, at=at)
@@ -241,10 +242,28 @@ def create_access_link(item, *, name: str, email: str, outlet: str, by, at: date
         raise ValueError(refusal)
     if expires_at is not None and expires_at <= at:
         raise ValueError("The expiry must be in the future.")
-    with transaction.atomic():
-        link = access_link.objects.create(
-            item=item, name=name, email=email, outlet=outlet, created_by=by, created_at=at, expires_at=expires_at
+    links = [
+        access_link(
+            item_id=item.pk,
+            name=name,
+            email=email,
+            outlet=outlet,
+            created_by=by,
+            created_at=at,
+            expires_at=expires_at,
         )
+        for name, email, outlet in recipients
+    ]
+    for link in links:
+        link.issue_token()  # bulk_create does not call save()
+    return access_link.objects.bulk_create(links)
+
+
+def create_access_link(item, *, name: str, email: str, outlet: str, by, at: datetime, expires_at=None):
+    """Give one named journalist a personal link to `item` before its lift, in the item's audit log
+    (`create_access_links`' rules and errors). Each call creates a new link with a new token."""
+    with transaction.atomic():
+        (link,) = create_access_links(item, [(name, email, outlet)], by=by, at=at, expires_at=expires_at)
         log(
             instance=item,
             action="presscentre.embargo.link_create",

@@ -163,8 +163,11 @@ def _forget_kept_people(sender, **kwargs):
     site_memo.bump()  # a new person too: bylines remember who has no photo
 
 
-post_save.connect(_forget_kept_images, sender=settings.WAGTAILIMAGES_IMAGE_MODEL, dispatch_uid="newsroom.image_saved")
-post_delete.connect(_forget_kept_images, sender=settings.WAGTAILIMAGES_IMAGE_MODEL, dispatch_uid="newsroom.image_gone")
-post_delete.connect(_forget_kept_renditions, dispatch_uid="newsroom.rendition_deleted")
-post_save.connect(_forget_kept_people, sender="newsroom.Person", dispatch_uid="newsroom.person_saved")
-post_delete.connect(_forget_kept_people, sender="newsroom.Person", dispatch_uid="newsroom.person_deleted")
+def connect_signals() -> None:
+    """Called from the app's ready(), as every app connects its handlers (with a dispatch_uid, so once)."""
+    image = settings.WAGTAILIMAGES_IMAGE_MODEL
+    post_save.connect(_forget_kept_images, sender=image, dispatch_uid="newsroom.image_saved")
+    post_delete.connect(_forget_kept_images, sender=image, dispatch_uid="newsroom.image_gone")
+    post_delete.connect(_forget_kept_renditions, dispatch_uid="newsroom.rendition_deleted")
+    post_save.connect(_forget_kept_people, sender="newsroom.Person", dispatch_uid="newsroom.person_saved")
+    post_delete.connect(_forget_kept_people, sender="newsroom.Person", dispatch_uid="newsroom.person_deleted")
