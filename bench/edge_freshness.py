@@ -19,16 +19,11 @@ the run fails). Ports are picked free at run time; traffic goes only to 127.0.0.
 
 import argparse
 import html
-import os
-import platform
 import random
 import re
 import secrets
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -40,17 +35,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from stack import (  # noqa: E402 - bench/ is not a package; its helper sits beside this script
-    PG_SERVER,
     REPO,
     Response,
     Stack,
-    drop_database,
     free_port,
     get,
-    manage,
+    machine_description,
     out,
-    recreate_database,
-    setup_django,
+    prepare_database,
+    press_centre_site,
+    run_guarded,
+    stack_environment,
+    start_app,
     start_varnish,
     varnish_counters,
     wait_for_health,
@@ -67,10 +63,6 @@ LIFT_POLL_BEFORE = 1.0  # poll this long before an embargo instant, to catch any
 RUN_LIMIT = 240  # seconds: the whole run, setup and teardown included, is cut off after this
 
 COUNTERS = ["MAIN.cache_hit", "MAIN.cache_miss", "MAIN.cache_hitmiss", "MAIN.cache_hitpass", "MAIN.s_pass"]
-
-
-class RunTimeout(Exception):
-    pass
 
 
 # -- what is watched --------------------------------------------------------------------------------------------
@@ -299,7 +291,6 @@ def build_content(*, varnish_port: int) -> Content:
     as the admin publishes them; a report with a PDF, media appearances with recordings, an article open for
     comments holding three comments for moderation."""
     from django.utils import timezone
-    from wagtail.models import Page, Site
 
     from presscentre.comments.models import Comment
     from presscentre.newsroom.models import (
@@ -313,14 +304,7 @@ def build_content(*, varnish_port: int) -> Content:
         ReportPage,
     )
 
-    index = Page.get_first_root_node().add_child(
-        instance=PressCentrePage(title="Edge Bench Press Centre", slug="edge-bench")
-    )
-    index.save_revision().publish()
-    site = Site.objects.get(is_default_site=True)
-    site.hostname, site.port, site.root_page, site.site_name = "127.0.0.1", varnish_port, index, "Edge bench"
-    site.save()
-    Site.clear_site_root_paths_cache()
+    index, site = press_centre_site("Edge Bench Press Centre", "edge-bench", port=varnish_port, site_name="Edge bench")
 
     energy = Category.objects.create(name="Energy", slug="energy")
     housing = Category.objects.create(name="Housing", slug="housing")
@@ -797,25 +781,6 @@ def headers_table(port: int, content: Content) -> str:
     return "\n".join(rows) + "\n"
 
 
-def machine_description() -> str:
-    import django
-    import gunicorn
-    import wagtail
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    varnish = subprocess.run(  # noqa: S603 - fixed argv
-        [shutil.which("varnishd") or "/usr/sbin/varnishd", "-V"], capture_output=True, text=True, check=False
-    ).stderr.splitlines()
-    return (
-        f"{os.cpu_count()} cores, {platform.system()} {platform.release()} {platform.machine()}; "
-        f"Python {platform.python_version()}, Django {django.get_version()}, Wagtail {wagtail.__version__}, "
-        f"gunicorn {gunicorn.__version__}, PostgreSQL {postgres}, {varnish[0] if varnish else 'varnishd'}"
-    )
-
-
 def write_results(body: str, *, machine: str, started: datetime, commit: str) -> None:
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_FILE.write_text(
@@ -855,46 +820,24 @@ def benchmark(args: argparse.Namespace, stack: Stack, tmp: Path) -> bool:
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     app_port, varnish_port = free_port(), free_port()
-    os.environ.update(
-        DATABASE_URL=f"{PG_SERVER}/{DB_NAME}",
+    stack_environment(
+        DB_NAME,
+        tmp,
         DATABASE_CONN_MAX_AGE="60",
         REDIS_URL=REDIS_URL,
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback; production redirects to HTTPS
         PRESSCENTRE_PUBLIC_URL=f"http://127.0.0.1:{varnish_port}",
         PRESSCENTRE_VARNISH_URL=f"http://127.0.0.1:{varnish_port}",  # every process purges Varnish
         STATIC_ROOT=str(tmp / "static"),
-        MEDIA_ROOT=str(tmp / "media"),
         EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
         LOG_LEVEL="WARNING",
         GUNICORN_WORKERS="2",
         GUNICORN_THREADS="4",
         GUNICORN_ACCESS_LOG=str(tmp / "access.log"),
-        DJANGO_SETTINGS_MODULE="presscentre.settings",
-        PYTHONUNBUFFERED="1",
     )
-    out(f"Creating database {DB_NAME}, migrating and collecting static files (logs in {tmp}) ...")
-    recreate_database(DB_NAME)
-    stack.run(
-        {"migrate": manage("migrate", "--no-input"), "collectstatic": manage("collectstatic", "--no-input")},
-        timeout=120,
-    )
-    setup_django()
+    prepare_database(stack, DB_NAME, timeout=120)
     out(f"  ... {time.monotonic() - clock:.0f} s")
 
-    stack.start(
-        "web",
-        [
-            sys.executable, "-m", "gunicorn", "presscentre.wsgi", "-c", "deploy/gunicorn.conf.py",
-            "--bind", f"127.0.0.1:{app_port}",
-            # gunicorn's default control socket is one path per user: keep ours apart from any other instance.
-            "--control-socket", str(tmp / "gunicorn.ctl"),
-        ],
-    )  # fmt: skip
-    stack.start("worker", manage("db_worker", "--interval", "1"))
-    stack.start("sweep", manage("lift_due_embargoes", "--every", "1"))
+    start_app(stack, app_port, ["-c", "deploy/gunicorn.conf.py"])
     workdir = start_varnish(stack, tmp, port=varnish_port, app_ports=[app_port])
     wait_for_health(stack, app_port)
     wait_for_health(stack, varnish_port)
@@ -932,7 +875,7 @@ def benchmark(args: argparse.Namespace, stack: Stack, tmp: Path) -> bool:
     if args.no_write:
         out("Not written (--no-write).")
     else:
-        write_results("\n".join(sections), machine=machine_description(), started=started, commit=commit)
+        write_results("\n".join(sections), machine=machine_description(varnish=True), started=started, commit=commit)
         out(f"Written to {RESULTS_FILE.relative_to(REPO)}.")
     out(f"Overall: {'PASS' if passed else 'FAIL'}")
     return passed
@@ -955,53 +898,16 @@ def main() -> int:
         parser.error("keep to a give-up of 2-20 s, a lead of 3-20 s, 10-90 s of load, changes every 2-30 s, "
                      "1-16 readers, so the run stays short")  # fmt: skip
 
-    def stop(signum, frame):
-        raise RunTimeout(f"the run took longer than {RUN_LIMIT} s") if signum == signal.SIGALRM else KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGALRM, stop)
-    signal.alarm(RUN_LIMIT)
-
-    tmp = Path(tempfile.mkdtemp(prefix="presscentre-edge-"))
-    stack = Stack(tmp)
-    passed = False
-    try:
-        passed = benchmark(args, stack, tmp)
-    except KeyboardInterrupt:
-        out("Interrupted.")
-    except (RuntimeError, RunTimeout, OSError) as error:
-        out(f"Benchmark failed: {error}")
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # tearing down: one Ctrl-C must not leave a half-dropped run
-        stack.stop_all()
-        _forget_django_state()
-        drop_database(DB_NAME)
-        if passed and not args.keep_logs:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            out(f"Process logs kept in {tmp}")
-    return 0 if passed else 1
+    return run_guarded(
+        benchmark, args, database=DB_NAME, run_limit=RUN_LIMIT, tmp_prefix="presscentre-edge-", forget=_flush_redis
+    )
 
 
-def _forget_django_state() -> None:
-    """Empty the benchmark's Redis database and close connections, if Django got as far as being set up."""
-    try:
-        import redis
+def _flush_redis() -> None:
+    """Empty the benchmark's Redis database, whether or not Django got as far as being set up."""
+    import redis
 
-        redis.Redis.from_url(REDIS_URL).flushdb()
-    except Exception:  # noqa: BLE001, S110 - Redis may be what failed; the database must still be dropped
-        pass
-    if "django.db" not in sys.modules:
-        return
-    from django.apps import apps
-
-    if apps.ready:
-        from django.db import connections
-
-        connections.close_all()
+    redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 if __name__ == "__main__":

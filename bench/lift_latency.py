@@ -13,30 +13,36 @@ for media and process logs (kept, and named, when the run fails). Traffic goes o
 """
 
 import argparse
-import http.client
 import importlib.util
-import logging
 import math
 import os
-import platform
-import secrets
-import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
-RESULTS_FILE = REPO / "bench" / "results" / "lift_latency.md"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-PG_SERVER = "postgres://postgres@127.0.0.1:5432"
+from stack import (  # noqa: E402 - bench/ is not a package; its helper sits beside this script
+    REPO,
+    Stack,
+    django_ready,
+    free_port,
+    get,
+    machine_description,
+    out,
+    prepare_database,
+    press_centre_site,
+    run_guarded,
+    stack_environment,
+    start_app,
+    wait_for_health,
+)
+
+RESULTS_FILE = REPO / "bench" / "results" / "lift_latency.md"
 DB_NAME = "presscentre_bench"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 
@@ -46,134 +52,10 @@ POLL_BEFORE = 2.0  # start polling this long before the instant
 POLL_GIVE_UP = 10.0  # stop polling this long after the instant, with no public 200 seen
 LIFT_WAIT = 5.0  # after the last instant plus this, stop waiting for lifts to be recorded
 RUN_LIMIT = 170  # seconds: the whole run, setup and teardown included, is cut off after this
-STOP_GRACE = 5.0  # seconds a process gets between SIGTERM and SIGKILL
+REQUEST_TIMEOUT = 2.0  # seconds one poll may wait for its answer before it counts as no connection
 
 
-class RunTimeout(Exception):
-    pass
-
-
-def out(line: str = "") -> None:
-    print(line, flush=True)
-
-
-# -- processes ------------------------------------------------------------------------------------------------
-
-
-class Stack:
-    """The child processes of one run, each in its own process group so that stopping one stops its children."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.log_dir = log_dir
-        self.processes: dict[str, subprocess.Popen] = {}
-
-    def start(self, name: str, argv: list[str]) -> subprocess.Popen:
-        log = (self.log_dir / f"{name}.log").open("wb")
-        process = subprocess.Popen(  # noqa: S603 - fixed argv built from sys.executable
-            argv, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-        )
-        log.close()
-        self.processes[name] = process
-        return process
-
-    def run(self, commands: dict[str, list[str]], *, timeout: float) -> None:
-        """Run one-off commands side by side and wait for all of them; any failure stops the benchmark."""
-        started = {name: self.start(name, argv) for name, argv in commands.items()}
-        deadline = time.monotonic() + timeout
-        for name, process in started.items():
-            try:
-                code = process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                raise RuntimeError(f"{name} did not finish within {timeout:.0f} s; see {self.log_dir}") from None
-            del self.processes[name]
-            if code != 0:
-                raise RuntimeError(f"{name} exited with {code}:\n{self.tail(name)}")
-
-    def check_alive(self) -> None:
-        for name, process in self.processes.items():
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} exited early with {process.returncode}:\n{self.tail(name)}")
-
-    def tail(self, name: str, lines: int = 15) -> str:
-        path = self.log_dir / f"{name}.log"
-        text = path.read_text(errors="replace") if path.exists() else ""
-        return "\n".join(f"  {line}" for line in text.splitlines()[-lines:])
-
-    def stop_all(self) -> None:
-        for process in self.processes.values():
-            _signal_group(process, signal.SIGTERM)
-        deadline = time.monotonic() + STOP_GRACE
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                _signal_group(process, signal.SIGKILL)
-                process.wait(timeout=STOP_GRACE)
-        self.processes.clear()
-
-
-def _signal_group(process: subprocess.Popen, signum: int) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signum)  # the group id is the pid: start_new_session=True
-    except ProcessLookupError:
-        pass
-
-
-def manage(*args: str) -> list[str]:
-    return [sys.executable, "manage.py", *args]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-# -- database ---------------------------------------------------------------------------------------------------
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        connection.execute(f"CREATE DATABASE {DB_NAME}")
-
-
-def drop_database() -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-
-
-# -- requests ---------------------------------------------------------------------------------------------------
-
-
-def get(port: int, path: str, *, timeout: float = 2.0) -> tuple[int, dict[str, str]]:
-    """One GET on a fresh connection, like a visitor arriving; the status, or 0 when the connection failed."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        connection.request("GET", path, headers={"Connection": "close", "User-Agent": "presscentre-bench"})
-        response = connection.getresponse()
-        response.read()
-        return response.status, {name.lower(): value for name, value in response.getheaders()}
-    except OSError:
-        return 0, {}
-    finally:
-        connection.close()
-
-
-def wait_for_health(stack: Stack, port: int, *, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        stack.check_alive()
-        if get(port, "/healthz", timeout=1.0)[0] == 200:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"/healthz did not answer 200 within {timeout:.0f} s:\n{stack.tail('web')}")
+# -- polling ----------------------------------------------------------------------------------------------------
 
 
 @dataclass
@@ -204,7 +86,8 @@ class Probe:
         next_at = time.time()
         while time.time() < give_up:
             sent = time.time()
-            status, headers = get(port, self.path)
+            response = get(port, self.path, timeout=REQUEST_TIMEOUT)
+            status, headers = response.status, response.headers
             received = time.time()
             self.requests += 1
             if status == 200:
@@ -235,33 +118,14 @@ def poll_all(probes: list[Probe], port: int) -> None:
 # -- content ----------------------------------------------------------------------------------------------------
 
 
-def setup_django() -> None:
-    sys.path.insert(0, str(REPO))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "presscentre.settings")
-    import django
-
-    django.setup()
-    # Wagtail logs every page it creates and publishes; the children's logs keep the detail.
-    logging.getLogger().setLevel(logging.WARNING)
-
-
 def create_releases(*, port: int, count: int, lead: float, spacing: float) -> list[Probe]:
     """A press centre as the site root and `count` embargoed releases, published as the admin publishes them.
 
     Publishing fires Wagtail's page_published signal, which queues each release's lift task for its instant.
     """
-    from wagtail.models import Page, Site
+    from presscentre.newsroom.models import PressReleasePage
 
-    from presscentre.newsroom.models import PressCentrePage, PressReleasePage
-
-    index = Page.get_first_root_node().add_child(
-        instance=PressCentrePage(title="Bench Press Centre", slug="bench-press-centre")
-    )
-    index.save_revision().publish()
-    site = Site.objects.get(is_default_site=True)
-    site.hostname, site.port, site.root_page, site.site_name = "127.0.0.1", port, index, "Bench"
-    site.save()
-    Site.clear_site_root_paths_cache()
+    index, site = press_centre_site("Bench Press Centre", "bench-press-centre", port=port, site_name="Bench")
 
     first = math.ceil(time.time()) + lead  # whole seconds, as an editor would set them
     probes = []
@@ -383,22 +247,6 @@ def _statuses(counts: dict[int, int]) -> str:
     return ", ".join(f"{named.get(status, status)} ×{count}" for status, count in sorted(counts.items()))
 
 
-def machine_description() -> str:
-    import django
-    import gunicorn
-    import wagtail
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        postgres = cursor.fetchone()[0]
-    return (
-        f"{os.cpu_count()} cores, {platform.system()} {platform.release()} {platform.machine()}; "
-        f"Python {platform.python_version()}, Django {django.get_version()}, Wagtail {wagtail.__version__}, "
-        f"gunicorn {gunicorn.__version__}, PostgreSQL {postgres}"
-    )
-
-
 def write_results(table: str, *, machine: str, started: datetime, headers: str) -> None:
     RESULTS_FILE.parent.mkdir(parents=True, exist_ok=True)
     RESULTS_FILE.write_text(
@@ -442,43 +290,16 @@ def benchmark(args: argparse.Namespace, stack: Stack, tmp: Path) -> bool:
         os.environ["REDIS_URL"] = REDIS_URL
     else:
         out(f"Warning: {cache_description()}.")
-    os.environ.update(
-        DATABASE_URL=f"{PG_SERVER}/{DB_NAME}",
-        DEBUG="false",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        SECURE_SSL_REDIRECT="false",  # plain HTTP on loopback; production redirects to HTTPS
-        MEDIA_ROOT=str(tmp / "media"),
-        DJANGO_SETTINGS_MODULE="presscentre.settings",
-        PYTHONUNBUFFERED="1",
-    )
-    out(f"Creating database {DB_NAME}, migrating and collecting static files (logs in {tmp}) ...")
-    recreate_database()
-    # With DEBUG off the pages use WhiteNoise's manifest storage, so static files must be collected first
-    # (into static_collected/, which is git-ignored).
-    stack.run(
-        {"migrate": manage("migrate", "--no-input"), "collectstatic": manage("collectstatic", "--no-input")},
-        timeout=90,
-    )
-    setup_django()
+    stack_environment(DB_NAME, tmp)
+    # STATIC_ROOT keeps its default: static files are collected into static_collected/, which is git-ignored.
+    prepare_database(stack, DB_NAME, timeout=90)
     from django.core.cache import cache
 
     cache.clear()  # Redis database 15, when used, belongs to the benchmark
 
     port = free_port()
-    stack.start(
-        "web",
-        [
-            sys.executable, "-m", "gunicorn", "presscentre.wsgi",
-            "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "4",
-            "--access-logfile", str(tmp / "access.log"),
-            # gunicorn's default control socket is one path per user: keep ours apart from any other instance.
-            "--control-socket", str(tmp / "gunicorn.ctl"),
-        ],
-    )  # fmt: skip
-    stack.start("worker", manage("db_worker", "--interval", "1"))
-    stack.start("sweep", manage("lift_due_embargoes", "--every", "1"))
-    wait_for_health(stack, port)
+    start_app(stack, port, ["--workers", "2", "--threads", "4", "--access-logfile", str(tmp / "access.log")])
+    wait_for_health(stack, port, log="web")
     out(f"Stack up on 127.0.0.1:{port}. Publishing {args.releases} embargoed releases ...")
 
     probes = create_releases(port=port, count=args.releases, lead=args.lead, spacing=args.spacing)
@@ -511,53 +332,17 @@ def main() -> int:
     if not 1 <= args.releases <= 50 or not 5 <= args.lead <= 60 or not 0.5 <= args.spacing <= 5:
         parser.error("keep to 1-50 releases, a lead of 5-60 s and a spacing of 0.5-5 s so the run stays short")
 
-    def stop(signum, frame):
-        raise RunTimeout(f"the run took longer than {RUN_LIMIT} s") if signum == signal.SIGALRM else KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGALRM, stop)
-    signal.alarm(RUN_LIMIT)
-
-    tmp = Path(tempfile.mkdtemp(prefix="presscentre-bench-"))
-    stack = Stack(tmp)
-    passed = False
-    try:
-        passed = benchmark(args, stack, tmp)
-    except KeyboardInterrupt:
-        out("Interrupted.")
-    except (RuntimeError, RunTimeout, OSError) as error:
-        out(f"Benchmark failed: {error}")
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # tearing down: one Ctrl-C must not leave a half-dropped run
-        stack.stop_all()
-        _forget_django_state()
-        drop_database()
-        if passed and not args.keep_logs:
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            out(f"Process logs kept in {tmp}")
-    return 0 if passed else 1
+    return run_guarded(
+        benchmark, args, database=DB_NAME, run_limit=RUN_LIMIT, tmp_prefix="presscentre-bench-", forget=_clear_cache
+    )
 
 
-def _forget_django_state() -> None:
-    """Empty the benchmark's Redis database and close connections, if Django got as far as being set up."""
-    if "django.db" not in sys.modules:
-        return
-    from django.apps import apps
+def _clear_cache() -> None:
+    """Empty the benchmark's cache (Redis database 15, when used), if Django got as far as being set up."""
+    if django_ready():
+        from django.core.cache import cache
 
-    if not apps.ready:
-        return
-    from django.core.cache import cache
-    from django.db import connections
-
-    try:
         cache.clear()
-    except Exception:  # noqa: BLE001, S110 - Redis may be what failed; the database must still be dropped
-        pass
-    connections.close_all()
 
 
 if __name__ == "__main__":
