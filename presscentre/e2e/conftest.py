@@ -242,9 +242,11 @@ def browser(_browser_requirements):
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; Django refuses database calls beside one unless
-    # told that this is deliberate. Tests here call services between browser steps, as an operator would.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
+    # told that this is deliberate. Tests here call services between browser steps, as an operator would. Only
+    # for the package: the worker's later files start processes (`check --deploy`) that must not inherit it.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        if "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ:
+            patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
