@@ -36,8 +36,8 @@ def pytest_collection_modifyitems(config, items):
 ONE_UNIT_PACKAGES = ("presscentre/e2e/",)
 LONGEST_UNITS = (
     "presscentre/e2e/",
-    "presscentre/pagecache/tests/test_demo_processes.py",
-    "presscentre/core/tests/test_scale_out.py",
+    "presscentre/system/test_demo_processes.py",
+    "presscentre/system/test_scale_out.py",
 )
 
 

@@ -18,7 +18,7 @@ import sqlite3
 import time
 from datetime import datetime
 
-from presscentre.core.tests.test_scale_out import Stack, get, manage, wait_until_answering
+from presscentre.system.processes import Stack, get, manage, wait_until_answering
 
 EMBARGO_SECONDS = 10  # the least `--embargo-in` accepts
 PAGE_CACHE_SECONDS = 600  # the demo's PRESSCENTRE_PAGE_CACHE_SECONDS: a stale page would wait this long
