@@ -18,6 +18,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -36,13 +37,14 @@ class EdgePurgeError(Exception):
 
 
 @dataclass
-class EdgeCache:
-    """One cache in front of the app. Subclasses send `purge_tags`."""
+class EdgeCache(ABC):
+    """One cache in front of the app. Each kind sends `purge_tags` its own way."""
 
     name: str
 
+    @abstractmethod
     def purge_tags(self, tags: list[str]) -> None:
-        raise NotImplementedError
+        """Purge every copy carrying one of `tags`; raise EdgePurgeError when the edge refuses or does not answer."""
 
 
 def _send(request: urllib.request.Request, *, what: str) -> bytes:
