@@ -3,6 +3,8 @@
     gunicorn presscentre.wsgi -c deploy/gunicorn.conf.py
 
 GUNICORN_BIND          address to listen on (default 127.0.0.1:8000; a unix socket as unix:/run/presscentre.sock)
+                       Anything but loopback or a unix socket is refused unless PRESSCENTRE_TRUSTED_PROXIES is set
+                       or PRESSCENTRE_ALLOW_DIRECT_CLIENTS=true: nginx must stand in front (docs/deploy.md)
 GUNICORN_WORKERS       worker processes (default: one per core plus one)
 GUNICORN_THREADS       threads per worker (default 4: requests waiting on PostgreSQL or Redis overlap)
 GUNICORN_TIMEOUT       seconds before a stuck worker is restarted (default 30)
@@ -16,9 +18,11 @@ import os
 import sys
 from pathlib import Path
 
+from gunicorn import systemd
 from gunicorn.glogging import Logger
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from presscentre.core.app_server import refusal_to_listen  # noqa: E402
 from presscentre.core.log_filters import mask_journalist_tokens  # noqa: E402
 
 
@@ -59,6 +63,23 @@ class TokenMaskingLogger(Logger):
 
 
 logger_class = TokenMaskingLogger
+
+
+def on_starting(server) -> None:
+    """Stop before listening on a public address with no proxy in front (presscentre.core.app_server).
+
+    Here rather than on `bind` above: a `-b` on the command line or in GUNICORN_CMD_ARGS has been applied by now.
+    """
+    inherited = systemd.listen_fds(unset_environment=False)
+    if inherited:  # systemd socket activation: the sockets systemd opened, whatever `bind` says
+        listeners = list(range(systemd.SD_LISTEN_FDS_START, systemd.SD_LISTEN_FDS_START + inherited))
+    else:
+        listeners = server.cfg.address
+    message = refusal_to_listen(listeners)
+    if message:
+        raise SystemExit(message)  # printed once, on standard error (the journal); exit status 1
+
+
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "").strip() or "127.0.0.1,::1"
 # Workers fork from a loaded app: less memory per worker and a broken deploy fails before taking traffic.
 preload_app = True
