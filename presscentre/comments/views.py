@@ -2,7 +2,8 @@
 
 A post that succeeds redirects back to the item (post/redirect/get). One that fails renders the item page again
 with the errors, everything the reader typed and a fresh challenge; that response is the reader's own, so no
-cache may keep it.
+cache may keep it. A post larger than the longest comment can make is refused from its Content-Length, before a
+byte of it is read: a client sending slowly, or sending megabytes, holds no worker while it does.
 """
 
 import functools
@@ -10,6 +11,7 @@ import json
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -19,7 +21,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from presscentre.comments.challenge import Challenge, issue_challenge
-from presscentre.comments.forms import CommentForm
+from presscentre.comments.forms import MAX_BODY_LENGTH, CommentForm
 from presscentre.comments.models import Comment, CommentSettings
 from presscentre.comments.services import (
     CommentRefused,
@@ -36,6 +38,13 @@ PENDING_COOKIE = "presscentre_comments"
 PENDING_COOKIE_SALT = "presscentre.comments.pending"
 PENDING_COOKIE_MAX_AGE = timedelta(days=30)
 PENDING_COOKIE_MAX_IDS = 20
+
+# A browser sends the form percent-encoded: a character takes at most 12 bytes (four UTF-8 bytes, each as %XX).
+BYTES_PER_CHARACTER = 12
+# The name, email, website, ticket, proof of work and field names, with room to spare (about 4 KB in practice).
+OTHER_FIELDS_BYTES = 16 * 1024
+# The largest post the longest comment the form accepts can make; nginx lets a little more through (1m).
+MAX_POST_BYTES = MAX_BODY_LENGTH * BYTES_PER_CHARACTER + OTHER_FIELDS_BYTES
 
 
 def pending_comment_ids(request) -> frozenset[int]:
@@ -84,11 +93,45 @@ def render_item_with_form(request, item, form: CommentForm, *, status: int):
     return response
 
 
+def post_size_limit() -> int:
+    """The largest comment post read, in bytes: ours, or Django's own limit if that is lower."""
+    return min(MAX_POST_BYTES, settings.DATA_UPLOAD_MAX_MEMORY_SIZE or MAX_POST_BYTES)
+
+
+def refusal_before_reading(request, item_id: int):
+    """The answer to a post whose body is too long to read (413) or of unknown length (411); None to read it.
+
+    Only the headers are looked at. A body sent in chunks has no length until it has all arrived, which is just
+    what a slow client exploits; browsers always send a form with its Content-Length.
+    """
+    declared = request.META.get("CONTENT_LENGTH") or "0"  # none at all: no body
+    if request.META.get("HTTP_TRANSFER_ENCODING") or not declared.isdigit():
+        response = HttpResponse("A comment must be sent with its length (Content-Length).", status=411)
+        response["Cache-Control"] = "no-store"
+        return response
+    limit = post_size_limit()
+    if int(declared) <= limit:
+        return None
+    try:
+        item = viewable_item_or_404(request, item_id, at=timezone.now())
+    except Http404:
+        item = None  # the page links back only to an item this reader may see
+    max_characters = min(MAX_BODY_LENGTH, max(limit - OTHER_FIELDS_BYTES, 0) // BYTES_PER_CHARACTER)
+    response = render(
+        request, "comments/too_long.html", {"item": item, "max_characters": f"{max_characters:,}"}, status=413
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 # Item pages are cached for everyone, so the form carries no CSRF token: the signed, single-use challenge
 # ticket is what a post must bring, and a comment is posted with no authority from the reader's session.
 @csrf_exempt
 @require_POST
 def post(request, item_id: int):
+    refusal = refusal_before_reading(request, item_id)
+    if refusal is not None:
+        return refusal
     now = timezone.now()
     item = viewable_item_or_404(request, item_id, at=now)
     comment_settings = CommentSettings.for_request(request)
