@@ -106,3 +106,17 @@ def extract_pdf_text(file) -> str:
             file.seek(0)
     # PostgreSQL rejects NUL characters in text, and some PDFs' text layers contain them.
     return text.replace("\x00", " ")[:MAX_DOCUMENT_TEXT]
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's last sign of life (`presscentre.core.worker`): a running task whose worker has not been seen
+    for the lease is given to another worker."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    last_seen = models.DateTimeField(db_index=True)
+    started_at = models.DateTimeField()
+    host = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(null=True)
+
+    def __str__(self) -> str:
+        return f"worker {self.worker_id} on {self.host or '?'} (pid {self.pid}), seen {self.last_seen:%H:%M:%S}"
