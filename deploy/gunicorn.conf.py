@@ -3,8 +3,9 @@
     gunicorn presscentre.wsgi -c deploy/gunicorn.conf.py
 
 GUNICORN_BIND          address to listen on (default 127.0.0.1:8000; a unix socket as unix:/run/presscentre.sock)
-                       Anything but loopback or a unix socket is refused unless PRESSCENTRE_TRUSTED_PROXIES is set
-                       or PRESSCENTRE_ALLOW_DIRECT_CLIENTS=true: nginx must stand in front (docs/deploy.md)
+                       Anything but loopback or a unix socket is refused unless PRESSCENTRE_TRUSTED_PROXIES names
+                       a proxy on another machine, or PRESSCENTRE_ALLOW_DIRECT_CLIENTS=true: nginx stands in front
+                       (docs/deploy.md)
 GUNICORN_WORKERS       worker processes (default: one per core plus one)
 GUNICORN_THREADS       threads per worker (default 4: requests waiting on PostgreSQL or Redis overlap)
 GUNICORN_TIMEOUT       seconds before a stuck worker is restarted (default 30)

@@ -3,8 +3,9 @@
     .venv/bin/python deploy/run_granian.py --interface wsgi presscentre.wsgi:application --host 127.0.0.1 --port 8000
 
 Every option (and every GRANIAN_* variable) is granian's; only the check is added: listening on anything but
-loopback or a unix socket (`--uds`) needs PRESSCENTRE_TRUSTED_PROXIES or PRESSCENTRE_ALLOW_DIRECT_CLIENTS=true
-(presscentre.core.app_server says why). Running the `granian` command itself skips the check.
+loopback or a unix socket (`--uds`) needs a proxy on another machine in PRESSCENTRE_TRUSTED_PROXIES, or
+PRESSCENTRE_ALLOW_DIRECT_CLIENTS=true (presscentre.core.app_server says why). The `granian` command itself skips
+the check.
 """
 
 import sys

@@ -4,8 +4,9 @@ A reader talking straight to gunicorn or granian holds a worker thread for as lo
 request or read the answer: about 40 connections sending a byte a second stalled both servers. nginx in front
 reads each request whole before passing it on and feeds slow readers from its own buffers (docs/deploy.md). So
 an app server about to listen on anything but loopback or a unix socket stops with one message, unless
-PRESSCENTRE_TRUSTED_PROXIES names the proxies in front of it, or PRESSCENTRE_ALLOW_DIRECT_CLIENTS=true says the
-operator accepts the risk. deploy/gunicorn.conf.py and deploy/run_granian.py ask here before they listen.
+PRESSCENTRE_TRUSTED_PROXIES names a proxy on another machine in front of it (loopback entries do not count: a
+proxy on this machine reaches the app on loopback), or PRESSCENTRE_ALLOW_DIRECT_CLIENTS=true says the operator
+accepts the risk. deploy/gunicorn.conf.py and deploy/run_granian.py ask here before they listen.
 
 It reads the environment, not Django's settings: the servers' configuration asks before any app is loaded.
 """
@@ -17,6 +18,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ImproperlyConfigured
 
+from presscentre.core.client_address import checked_networks
 from presscentre.core.env import env_flag, env_list
 
 # What a server listens on: a unix socket's path, (host, port), or an inherited socket's file descriptor.
@@ -71,7 +73,10 @@ def refusal_to_listen(listeners: Iterable[Listener]) -> str | None:
     if not public:
         return None
     try:
-        if env_list("PRESSCENTRE_TRUSTED_PROXIES", default=[]):
+        proxies = checked_networks(
+            env_list("PRESSCENTRE_TRUSTED_PROXIES", default=[]), name="PRESSCENTRE_TRUSTED_PROXIES"
+        )
+        if any(not ipaddress.ip_network(proxy, strict=False).is_loopback for proxy in proxies):
             return None
         if env_flag("PRESSCENTRE_ALLOW_DIRECT_CLIENTS", default=False):
             return None
@@ -80,6 +85,7 @@ def refusal_to_listen(listeners: Iterable[Listener]) -> str | None:
     return (
         f"Press Centre will not listen on {', '.join(public)}: readers could reach the app server directly, and a "
         "few dozen slow clients (a byte a second each) hold every worker. Put nginx in front (docs/deploy.md) and "
-        "listen on 127.0.0.1 or a unix socket. If a proxy already stands in front of this address, list it in "
-        "PRESSCENTRE_TRUSTED_PROXIES; to accept the risk anyway, set PRESSCENTRE_ALLOW_DIRECT_CLIENTS=true."
+        "listen on 127.0.0.1 or a unix socket. If a proxy on another machine stands in front of this address, list "
+        "its network in PRESSCENTRE_TRUSTED_PROXIES; to accept the risk anyway, set "
+        "PRESSCENTRE_ALLOW_DIRECT_CLIENTS=true."
     )

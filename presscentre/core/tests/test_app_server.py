@@ -77,12 +77,29 @@ def test_private_addresses_need_no_setting():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PRESSCENTRE_TRUSTED_PROXIES", "10.0.0.0/8"), ("PRESSCENTRE_ALLOW_DIRECT_CLIENTS", "true")],
+    [
+        ("PRESSCENTRE_TRUSTED_PROXIES", "10.0.0.0/8"),
+        ("PRESSCENTRE_TRUSTED_PROXIES", "127.0.0.1, 192.0.2.7"),
+        ("PRESSCENTRE_ALLOW_DIRECT_CLIENTS", "true"),
+    ],
 )
 def test_a_public_address_is_allowed_with_a_proxy_setting_or_the_operators_word(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
 
     assert refusal_to_listen([(EVERY_INTERFACE, 8000)]) is None
+
+
+def test_proxies_on_this_machine_alone_do_not_make_a_public_address_safe(monkeypatch):
+    # nginx and Varnish on this machine reach the app on loopback: a public address only lets readers round them.
+    monkeypatch.setenv("PRESSCENTRE_TRUSTED_PROXIES", "127.0.0.1,::1")
+
+    assert refusal_to_listen([(EVERY_INTERFACE, 8000)]).startswith("Press Centre will not listen")
+
+
+def test_a_malformed_proxy_list_is_refused_with_the_settings_own_message(monkeypatch):
+    monkeypatch.setenv("PRESSCENTRE_TRUSTED_PROXIES", "the load balancer")
+
+    assert refusal_to_listen([(EVERY_INTERFACE, 8000)]).startswith("PRESSCENTRE_TRUSTED_PROXIES must list IP")
 
 
 def test_allowing_direct_clients_takes_only_true_or_false(monkeypatch):
