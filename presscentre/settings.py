@@ -9,7 +9,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from presscentre.core.client_address import checked_networks
-from presscentre.core.env import env_flag, env_int, env_list, env_time_zone
+from presscentre.core.env import env_flag, env_int, env_list, env_seconds, env_time_zone
 from presscentre.core.urls_public import checked_origin
 
 PROJECT_DIR = Path(__file__).resolve().parent
@@ -126,11 +126,33 @@ elif env_flag("DATABASE_PREPARED_STATEMENTS", default=True):
     # its third run): a third of a page's database CPU (docs/performance.md). Turn off (false) behind a
     # transaction-pooling PgBouncer older than 1.21, which cannot keep prepared statements.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"server_side_binding": True, "prepare_threshold": 2})
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # An unreachable PostgreSQL fails a request after this many seconds rather than the kernel's two minutes.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DATABASE_CONNECT_TIMEOUT", default=5, minimum=1
+    )
+    # Set for the web process only (deploy/ sets it in its unit): a statement a reader's request runs longer than
+    # this is cancelled, and the request fails alone instead of holding a connection; the worker and migrations
+    # run without it. 0 (the default) sets no limit.
+    _statement_timeout_ms = env_int("DATABASE_STATEMENT_TIMEOUT_MS", default=0)
+    if _statement_timeout_ms:
+        _options = DATABASES["default"]["OPTIONS"]
+        _options["options"] = f"{_options.get('options', '')} -c statement_timeout={_statement_timeout_ms}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+# Seconds to connect to Redis and to wait for each answer: past them the cache counts as down and pages are served
+# from the database (docs/caching.md, "When Redis fails"), instead of every request waiting on a frozen Redis.
+REDIS_CONNECT_TIMEOUT = env_seconds("REDIS_CONNECT_TIMEOUT", default=0.5, minimum=0.05)
+REDIS_TIMEOUT = env_seconds("REDIS_TIMEOUT", default=1.0, minimum=0.05)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "presscentre.pagecache.cache_backend.ReusingRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "presscentre.pagecache.cache_backend.FailSoftRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
+    }
 else:
     # Without Redis, a table in the database (core migration 0004 creates it): the web process, the worker and
     # management commands must share one cache, or a lift or publish made by one would never purge the pages
@@ -227,6 +249,8 @@ EMAIL_PORT = env_int("EMAIL_PORT", default=25, minimum=1)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", default=False)
+# Seconds to connect to the SMTP server and for each of its answers, so a frozen server cannot hold a send forever.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", default=10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "press@localhost")
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -51,3 +51,17 @@ def env_time_zone(name: str, *, default: str) -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         raise ImproperlyConfigured(f"{name} must be an IANA time zone such as Europe/London, not {raw!r}.") from None
     return raw
+
+
+def env_seconds(name: str, *, default: float, minimum: float = 0.0) -> float:
+    """Return a duration in seconds, decimals allowed (0.5), of at least `minimum`."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number of seconds such as 0.5, not {raw!r}.") from None
+    if not value >= minimum or value == float("inf"):  # also refuses nan
+        raise ImproperlyConfigured(f"{name} must be a number of seconds of at least {minimum:g}, not {raw!r}.")
+    return value

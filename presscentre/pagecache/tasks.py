@@ -16,3 +16,20 @@ def retry_edge_purge(name: str, tags: list[str], attempt: int) -> bool:
         purge.schedule_retry(name, tags, attempt=attempt + 1)
         return False
     return True
+
+
+@task()
+def retry_missed_purges(missed_id: int, attempt: int) -> bool:
+    """Apply the purges the app's cache missed; while it is still unreachable, queue the next attempt.
+
+    Each missed purge queues its own retries, which stop once it is applied (by any of them, or by a process that
+    saw Redis come back): there is no last attempt, as a purge left out would leave pages stale.
+    """
+    from presscentre.pagecache.models import MissedPurge
+
+    if not MissedPurge.objects.filter(pk=missed_id).exists():
+        return True
+    if purge.apply_missed_purges():
+        return True
+    purge.schedule_missed_retry(missed_id, attempt=attempt + 1)
+    return False

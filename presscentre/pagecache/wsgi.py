@@ -79,6 +79,10 @@ class PageCacheApplication:
                 result.close()
         label = json.loads(label)
         entry = make_entry(captured["status"], captured["headers"], body, label, current, path_key, previous)
+        if None in entry.tokens:
+            # The cache could not be reached when the tokens were read: a copy kept now would carry no purge
+            # generation, and a cache emptied meanwhile would match it.
+            return serve(entry, environ, start_response, state="miss")
         try:
             cache.set(key, entry, timeout=label["ttl"])
         except Exception:
