@@ -173,8 +173,12 @@ def requeue_dead_tasks(*, at: datetime, backend_name: str | None = None) -> int:
 
 
 def drop_connections() -> None:
-    """Close this thread's database connections, so the next query opens a fresh one (after a cut, a restart)."""
+    """Close this thread's database connections, so the next query opens a fresh one (after a cut, a restart).
+
+    A connection inside a transaction is left to the code that opened the transaction (a test's, say)."""
     for connection in connections.all(initialized_only=True):
+        if connection.in_atomic_block:
+            continue
         try:
             connection.close()
         except Exception:

@@ -7,9 +7,12 @@ class EmbargoConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from datetime import timedelta
+
         from wagtail.signals import page_published
 
-        from presscentre.embargo.services import next_lift_after
+        from presscentre.core import worker
+        from presscentre.embargo.services import next_lift_after, queue_stranded_lift_notices
         from presscentre.embargo.signal_handlers import schedule_lift_on_publish
         from presscentre.pagecache import registry
 
@@ -18,3 +21,5 @@ class EmbargoConfig(AppConfig):
         # personal, from here.
         registry.register_next_lift(next_lift_after)
         registry.register_bypass_prefix("/embargoed/")
+        # Every task worker looks, now and then, for a lift's email whose delivery task was lost.
+        worker.register_chore("queue stranded lift emails", queue_stranded_lift_notices, every=timedelta(minutes=1))

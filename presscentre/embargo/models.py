@@ -172,3 +172,31 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class LiftNotice(models.Model):
+    """The press office's "is live" email for one lift, written in the lift's own transaction (an outbox) and sent
+    by the task worker, with retries until the mail server takes it (`embargo.services.deliver_lift_notice`).
+
+    So a lift never waits on the mail server, and a mail server down at the instant delays the email, never loses
+    it. `sent_at` makes a second run of the delivery a no-op; `claimed_until` keeps two workers from sending it at
+    once.
+    """
+
+    item = models.ForeignKey("newsroom.NewsItemPage", on_delete=models.CASCADE, related_name="+")
+    embargo_until = models.DateTimeField()
+    lifted_at = models.DateTimeField()
+    missed = models.BooleanField(default=False)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "embargo lift notice"
+        ordering = ["-lifted_at", "-pk"]
+
+    def __str__(self) -> str:
+        state = f"sent {self.sent_at:%Y-%m-%d %H:%M:%S}" if self.sent_at else f"unsent after {self.attempts} tries"
+        return f"lift of item {self.item_id} at {self.lifted_at:%Y-%m-%d %H:%M:%S}, {state}"

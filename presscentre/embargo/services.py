@@ -7,12 +7,14 @@ the worker read the clock.
 
 import logging
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMultiAlternatives
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from wagtail.log_actions import log
 
@@ -123,12 +125,16 @@ def can_download(document, *, at: datetime, viewer=None, token: str | None = Non
 
 
 def lift_embargo(item, *, at: datetime, by=None) -> bool:
-    """Carry out the lift of `item`'s embargo: audit log, press office email, cache purge.
+    """Carry out the lift of `item`'s embargo: audit log, cache purge, and the press office's email queued.
 
     Visibility itself needs no change: the rule above makes the item and its documents public at the
     embargo instant. Returns False and changes nothing if the embargo has not ended or was already lifted,
     so the scheduled task, the sweep and an on-request lift can all call it; two callers at once lift once,
     because only one conditional update can claim the row.
+
+    The "is live" email is a row written in the lift's transaction (`LiftNotice`, with its delivery task), sent by
+    the worker: the caller (a reader's request, the sweep) never waits on the mail server, and a server that is down
+    delays the email rather than losing it. The purge runs after commit and never raises.
     """
     if item.embargo_until is None or at < item.embargo_until or not item.live:
         return False
@@ -153,21 +159,26 @@ def lift_embargo(item, *, at: datetime, by=None) -> bool:
         )
         if missed:
             logger.error("Embargo lift of %r ran %.1f s late", item.title, delay.total_seconds())
-        transaction.on_commit(lambda: _after_lift(item, delay=delay, missed=missed))
+        notice = apps.get_model("embargo", "LiftNotice").objects.create(
+            item_id=item.pk, embargo_until=item.embargo_until, lifted_at=at, missed=missed, next_attempt_at=at
+        )
+        _queue_delivery(notice.pk)
+        transaction.on_commit(lambda: purge_item_from_caches(item), robust=True)
     return True
 
 
-def _after_lift(item, *, delay: timedelta, missed: bool) -> None:
-    purge_item_from_caches(item)
-    notify_press_office_of_lift(item, delay=delay, missed=missed)
-
-
 def purge_item_from_caches(item) -> None:
-    """The item is public now: purge its page and every surface it appears on from the app's cache and the edge."""
+    """The item is public now: purge its page and every surface it appears on from the app's cache and the edge.
+
+    Never raises: a lift stands whatever the caches do (the purge path retries what it could not reach).
+    """
     from presscentre.pagecache import registry
     from presscentre.pagecache.purge import purge
 
-    purge(registry.item_tags(item))
+    try:
+        purge(registry.item_tags(item))
+    except Exception:
+        logger.exception("The lift of %r could not be purged from the caches", item.title)
 
 
 def press_office_address(item) -> str:
@@ -177,8 +188,18 @@ def press_office_address(item) -> str:
     return address or settings.DEFAULT_FROM_EMAIL
 
 
-def notify_press_office_of_lift(item, *, delay: timedelta, missed: bool) -> None:
-    """Email the press office "<title> is live" with the public URL (and how late, if the lift was missed)."""
+def lift_message_id(notice) -> str:
+    """The same Message-ID on every try of one lift's email, so that a copy sent twice (a server that took the
+    message but whose answer was lost) is recognisably one message."""
+    host = urlsplit(public_base_url()).hostname or "presscentre"
+    return f"<embargo-lift-{notice.pk}-{notice.lifted_at:%Y%m%dT%H%M%S}@{host}>"
+
+
+def notify_press_office_of_lift(item, *, delay: timedelta, missed: bool, message_id: str | None = None) -> None:
+    """Email the press office "<title> is live" with the public URL (and how late, if the lift was missed).
+
+    Sends at once, raising whatever the mail server says: only the worker calls it, through `deliver_lift_notice`.
+    """
     context = {
         "item": item,
         "url": public_page_url(item),
@@ -190,13 +211,119 @@ def notify_press_office_of_lift(item, *, delay: timedelta, missed: bool) -> None
         if not missed
         else f"Missed embargo: {item.title} is live, {delay.total_seconds():.0f} s late"
     )
-    send_mail(
+    message = EmailMultiAlternatives(
         subject,
         render_to_string("emails/embargo_lifted.txt", context),
         settings.DEFAULT_FROM_EMAIL,
         [press_office_address(item)],
-        html_message=render_to_string("emails/embargo_lifted.html", context),
+        headers={"Message-ID": message_id} if message_id else None,
     )
+    message.attach_alternative(render_to_string("emails/embargo_lifted.html", context), "text/html")
+    message.send()
+
+
+# How long one try at a lift's email may hold it before another worker may try (longer than any mail timeout).
+LIFT_NOTICE_SENDING_LEASE = timedelta(minutes=5)
+# Delays before each retry of a lift's email the mail server did not take; then once a day until it does.
+LIFT_NOTICE_RETRY_DELAYS = (
+    timedelta(seconds=10),
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=15),
+    timedelta(hours=1),
+    timedelta(hours=6),
+    timedelta(days=1),
+)
+# An unsent notice this far past its next try has lost its task (e.g. the task failed outright): queue it again.
+LIFT_NOTICE_STRANDED_AFTER = timedelta(minutes=2)
+
+
+def lift_notice_retry_delay(attempts: int) -> timedelta:
+    """How long after its `attempts`-th failed try a lift's email is tried again."""
+    return LIFT_NOTICE_RETRY_DELAYS[min(max(attempts, 1), len(LIFT_NOTICE_RETRY_DELAYS)) - 1]
+
+
+def _queue_delivery(notice_id: int, *, at: datetime | None = None) -> None:
+    """Queue the delivery of a lift's email with the current transaction (now, or at `at` where the queue can wait)."""
+    from django_tasks import default_task_backend
+
+    from presscentre.core.worker import enqueue_with_transaction
+    from presscentre.embargo.tasks import deliver_lift_notice_task
+
+    task = deliver_lift_notice_task
+    if at is not None:
+        if not default_task_backend.supports_defer:
+            return  # the immediate backend cannot wait: the worker's stranded-notice chore queues it when due
+        task = task.using(run_after=at)
+    enqueue_with_transaction(task, notice_id)
+
+
+def deliver_lift_notice(notice_id: int, *, at: datetime) -> str:
+    """Send one lift's "is live" email unless it was sent; on failure, record why and queue the next try.
+
+    Safe to run twice, or in two workers at once: the notice is claimed (for `LIFT_NOTICE_SENDING_LEASE`) before
+    the send and marked sent after, so it is sent once. Only a worker whose answer from the mail server is lost
+    after the server took the message (or that dies in that instant) can leave it to be sent again, with the same
+    Message-ID. Returns "sent", "retrying", "busy" (another run holds it) or "done" (already sent, or gone).
+    """
+    lift_notice = apps.get_model("embargo", "LiftNotice")
+    unsent = lift_notice.objects.filter(pk=notice_id, sent_at__isnull=True)
+    claimed = unsent.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=at)).update(
+        claimed_until=at + LIFT_NOTICE_SENDING_LEASE, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        holder = unsent.values_list("claimed_until", flat=True).first()
+        if holder is None:
+            return "done"
+        with transaction.atomic():
+            _queue_delivery(notice_id, at=holder)  # if the holder dies mid-send, try once its claim has expired
+        return "busy"
+    notice = lift_notice.objects.select_related("item").get(pk=notice_id)
+    try:
+        notify_press_office_of_lift(
+            notice.item.specific,
+            delay=notice.lifted_at - notice.embargo_until,
+            missed=notice.missed,
+            message_id=lift_message_id(notice),
+        )
+    except Exception as error:
+        retry_at = at + lift_notice_retry_delay(notice.attempts)
+        with transaction.atomic():
+            unsent.update(claimed_until=None, next_attempt_at=retry_at, last_error=f"{type(error).__name__}: {error}")
+            _queue_delivery(notice_id, at=retry_at)
+        logger.warning(
+            "The press office's email for the lift of %r failed (try %d: %s); trying again at %s",
+            notice.item.title,
+            notice.attempts,
+            error,
+            retry_at.isoformat(),
+        )
+        return "retrying"
+    unsent.update(sent_at=at, claimed_until=None, last_error="")
+    return "sent"
+
+
+def queue_stranded_lift_notices(*, at: datetime) -> int:
+    """The worker's chore: queue again every unsent lift email well past its next try and not held by a sender (its
+    task was lost). Returns how many; safe in several workers at once."""
+    lift_notice = apps.get_model("embargo", "LiftNotice")
+    stranded = (
+        lift_notice.objects.filter(sent_at__isnull=True, next_attempt_at__lt=at - LIFT_NOTICE_STRANDED_AFTER)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=at))
+        .values_list("pk", "next_attempt_at", "attempts")[:100]
+    )
+    queued = 0
+    for pk, next_attempt_at, attempts in stranded:
+        with transaction.atomic():
+            # Moving its next try forward takes it, so two workers' chores queue it once.
+            if lift_notice.objects.filter(pk=pk, next_attempt_at=next_attempt_at).update(
+                next_attempt_at=at + lift_notice_retry_delay(attempts + 1)
+            ):
+                _queue_delivery(pk)
+                queued += 1
+    if queued:
+        logger.warning("Queued %d lift email(s) again whose delivery task was lost", queued)
+    return queued
 
 
 def due_for_lift(at: datetime):
@@ -205,10 +332,18 @@ def due_for_lift(at: datetime):
 
 
 def lift_due_embargoes(*, at: datetime) -> int:
-    """The sweep: lift everything overdue at `at`. Safe to run from several processes at once."""
+    """The sweep: lift everything overdue at `at`. Safe to run from several processes at once.
+
+    One item's failure does not hold up the others; a lost database raises, for the caller to wait and retry.
+    """
     lifted = 0
     for item in due_for_lift(at).specific():
-        lifted += lift_embargo(item, at=at)
+        try:
+            lifted += lift_embargo(item, at=at)
+        except (OperationalError, InterfaceError):
+            raise
+        except Exception:
+            logger.exception("The lift of %r failed; the next sweep tries again", item.title)
     return lifted
 
 

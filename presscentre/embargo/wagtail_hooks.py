@@ -1,3 +1,4 @@
+import logging
 from datetime import UTC
 
 from django.apps import apps
@@ -14,6 +15,8 @@ from presscentre.embargo.panels import LinkActivityPanel, UpcomingLiftsPanel
 from presscentre.embargo.services import can_download, can_view, lift_embargo
 from presscentre.embargo.urls import admin_urlpatterns
 from presscentre.newsroom.models import NewsItemPage
+
+logger = logging.getLogger(__name__)
 
 
 @hooks.register("register_log_actions")
@@ -42,7 +45,12 @@ def refuse_embargoed_items(serve):
         if not can_view(page, at=now, viewer=request.user):
             raise Http404("No such item.")  # the same answer as for a page that does not exist
         if page.embargo_until is not None and page.embargo_lifted_at is None and not page.is_embargoed_at(now):
-            lift_embargo(page, at=now)  # overdue: lift on the spot rather than wait for the worker
+            # Overdue: lift on the spot rather than wait for the worker. The reader sees the item either way (the
+            # rule above already lets them), so a lift that fails is logged, left to the sweep, and not their error.
+            try:
+                lift_embargo(page, at=now)
+            except Exception:
+                logger.exception("The on-request lift of %r failed; the sweep will lift it", page.title)
         response = serve(page, request, args, kwargs)
         if page.is_embargoed_at(now):
             # Only staff get here before the lift: never let a shared cache or a search engine keep it.

@@ -1,10 +1,17 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
+from presscentre.core.worker import drop_connections
 from presscentre.embargo.services import due_for_lift, lift_due_embargoes
+
+logger = logging.getLogger(__name__)
+
+# The longest wait between two sweeps while they keep failing (the database away, say).
+LONGEST_BACKOFF = 30.0
 
 
 class Command(BaseCommand):
@@ -28,11 +35,27 @@ class Command(BaseCommand):
             for item in due_for_lift(timezone.now()):
                 self.stdout.write(f"due: {item.title} (embargoed until {item.embargo_until.isoformat()})")
             return
+        if every is None:
+            self.stdout.write(f"lifted {lift_due_embargoes(at=timezone.now())} embargo(es)")
+            return
+        self.sweep_forever(every)
+
+    def sweep_forever(self, every: float) -> None:
+        """Sweep every `every` seconds until stopped (Ctrl-C, SIGTERM). A failed sweep (the database or the cache
+        away) is logged and tried again, after a growing wait while failures continue: the safety net never quits."""
+        failures = 0
         while True:
-            lifted = lift_due_embargoes(at=timezone.now())
-            if lifted or every is None:
-                self.stdout.write(f"lifted {lifted} embargo(es)")
-            if every is None:
-                return
-            close_old_connections()
+            try:
+                lifted = lift_due_embargoes(at=timezone.now())
+                if lifted:
+                    self.stdout.write(f"lifted {lifted} embargo(es)")
+                close_old_connections()
+            except Exception:
+                failures += 1
+                wait = min(LONGEST_BACKOFF, every * 2 ** (failures - 1))
+                logger.exception("The embargo sweep failed (%d in a row); sweeping again in %.1f s", failures, wait)
+                drop_connections()
+                time.sleep(wait)
+                continue
+            failures = 0
             time.sleep(every)
