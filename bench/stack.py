@@ -144,7 +144,7 @@ def start_app(stack: Stack, port: int, gunicorn_options: list[str]) -> None:
             "--control-socket", str(stack.log_dir / "gunicorn.ctl"),
         ],
     )  # fmt: skip
-    stack.start("worker", manage("db_worker", "--interval", "1"))
+    stack.start("worker", manage("run_worker", "--interval", "1"))
     stack.start("sweep", manage("lift_due_embargoes", "--every", "1"))
 
 
