@@ -473,3 +473,30 @@ PRESSCENTRE_COMMENT_ALTCHA_MAX_NUMBER = env_int("PRESSCENTRE_COMMENT_ALTCHA_MAX_
 PRESSCENTRE_AKISMET_KEY = os.environ.get("PRESSCENTRE_AKISMET_KEY", "").strip()
 # Commenters' IP addresses and browser names are erased after this many days.
 PRESSCENTRE_COMMENT_IP_RETENTION_DAYS = env_int("PRESSCENTRE_COMMENT_IP_RETENTION_DAYS", default=30, minimum=1)
+
+# Sending releases by email (docs/distribution.md, "When things fail"). A sending worker claims this many recipients
+# at a time on each of this many SMTP connections, and renews its claim every heartbeat; a claim not renewed for the
+# lease is a dead or frozen worker's, whose untried recipients go to another worker. A 4xx answer or an unreachable
+# server is retried after the retry seconds, doubling each time, up to the attempts.
+PRESSCENTRE_DISTRIBUTION_BATCH_SIZE = env_int(
+    "PRESSCENTRE_DISTRIBUTION_BATCH_SIZE", default=50, minimum=1, maximum=1000
+)
+PRESSCENTRE_DISTRIBUTION_CONNECTIONS = env_int("PRESSCENTRE_DISTRIBUTION_CONNECTIONS", default=4, minimum=1, maximum=32)
+PRESSCENTRE_DISTRIBUTION_HEARTBEAT_SECONDS = env_int(
+    "PRESSCENTRE_DISTRIBUTION_HEARTBEAT_SECONDS", default=10, minimum=1, maximum=600
+)
+PRESSCENTRE_DISTRIBUTION_LEASE_SECONDS = env_int(
+    "PRESSCENTRE_DISTRIBUTION_LEASE_SECONDS", default=60, minimum=3, maximum=3600
+)
+if PRESSCENTRE_DISTRIBUTION_LEASE_SECONDS < 3 * PRESSCENTRE_DISTRIBUTION_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        f"PRESSCENTRE_DISTRIBUTION_LEASE_SECONDS ({PRESSCENTRE_DISTRIBUTION_LEASE_SECONDS}) must be at least three "
+        f"times PRESSCENTRE_DISTRIBUTION_HEARTBEAT_SECONDS ({PRESSCENTRE_DISTRIBUTION_HEARTBEAT_SECONDS}): a sending "
+        "worker renews its claim every heartbeat, and one not renewed within the lease is taken for dead."
+    )
+PRESSCENTRE_DISTRIBUTION_RETRY_SECONDS = env_int(
+    "PRESSCENTRE_DISTRIBUTION_RETRY_SECONDS", default=30, minimum=1, maximum=3600
+)
+PRESSCENTRE_DISTRIBUTION_MAX_ATTEMPTS = env_int(
+    "PRESSCENTRE_DISTRIBUTION_MAX_ATTEMPTS", default=5, minimum=1, maximum=20
+)

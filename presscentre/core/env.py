@@ -21,8 +21,8 @@ def env_flag(name: str, *, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
 
 
-def env_int(name: str, *, default: int, minimum: int = 0) -> int:
-    """Return a whole-number setting of at least `minimum`."""
+def env_int(name: str, *, default: int, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return a whole-number setting of at least `minimum` (and at most `maximum`, if given)."""
     raw = os.environ.get(name, "").strip()
     if not raw:
         return default
@@ -32,6 +32,8 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}, not {value}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}, not {value}.")
     return value
 
 

@@ -376,7 +376,7 @@ def _detail_url(distribution: Distribution, *, send_at: str = "") -> str:
 @require_POST
 def resume(request, pk: int):
     distribution = _distribution(request, pk, SEND)
-    if services.resume_distribution(distribution):
+    if services.resume_distribution(distribution, at=timezone.now()):
         messages.success(request, "Sending resumes on the background queue.")
     else:
         messages.error(request, "Only a distribution that is sending can be resumed.")

@@ -126,6 +126,10 @@ class Distribution(models.Model):
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    # The one queued sending run that keeps the distribution going (its token and when it is due): each run queues
+    # its successor before it sends, so a run whose worker dies is followed all the same (sending.py).
+    next_run = models.CharField(max_length=32, blank=True, editable=False)
+    next_run_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -153,9 +157,9 @@ class Delivery(models.Model):
         FAILED = "failed", "Failed"
         SKIPPED = "skipped", "Skipped"
         CANCELLED = "cancelled", "Cancelled"
-        # The worker stopped while handing this message to the mail server: it may have arrived, so it is
-        # never sent again automatically (at most once).
-        INTERRUPTED = "interrupted", "Interrupted"
+        # The worker lost track of this message after it began handing it to the mail server: it may have
+        # arrived, so it is never sent again automatically (at most once).
+        INTERRUPTED = "interrupted", "Interrupted (may have arrived)"
 
     distribution = models.ForeignKey(Distribution, on_delete=models.CASCADE, related_name="deliveries")
     contact = models.ForeignKey(MediaContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -167,7 +171,10 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     not_before = models.DateTimeField(null=True, blank=True, help_text="A retry waits until then.")
     claim = models.CharField(max_length=32, blank=True, help_text="The worker batch that is sending it.")
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="Renewed by the sending worker's heartbeat.")
+    handing_over_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set, by the claim's owner only, just before the message goes to the server."
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=250, blank=True)
     access_link = models.ForeignKey(

@@ -1,16 +1,25 @@
 """Sending a distribution: claim a batch of deliveries, send each, record each outcome.
 
-The at-most-once rule. A delivery is handed to the mail server only by the worker that moved it from
-`queued` to `sending` with a conditional UPDATE (`... WHERE status = 'queued'`): two workers, a retried task or
-a restarted worker can never both win the same row. Within a batch messages go out in primary-key order and
-each outcome is written the moment the server answers. So if a worker dies, among its batch's rows still in
-`sending` only the lowest one can have reached the server (it was in flight); the rest were never tried.
-Recovery, once the batch's claim is older than the lease, marks that one row `interrupted` (not sent again:
-it may have arrived) and puts the rest back in the queue. A connection that drops in the middle of a message
-is treated the same way. A temporary refusal (4xx) is a definite "not accepted", so it is retried with backoff.
+The at-most-once rule. A delivery is handed to the mail server only by the worker that moved it from `queued` to
+`sending` with a conditional UPDATE (`... WHERE status = 'queued'`): two workers, a retried task or a restarted
+worker can never both win the same row. The claim is also a fencing token. Just before each message goes to the
+server, the worker proves it still holds the row with one more conditional UPDATE (`SET handing_over_at = now WHERE
+id = .. AND claim = <its claim> AND status = 'sending'`); if that changes no row, the claim was lost (the worker
+stalled past the lease and its batch was given to others) and the batch stops at once: nothing more is sent from it.
 
-Queries: a batch costs a fixed number of queries plus exactly one UPDATE per recipient (the outcome write
-that makes the rule above exact).
+A live worker renews its claim every PRESSCENTRE_DISTRIBUTION_HEARTBEAT_SECONDS (`claimed_at`). A claim not
+renewed for PRESSCENTRE_DISTRIBUTION_LEASE_SECONDS is a dead or frozen worker's: recovery marks the rows it had
+begun to hand over (`handing_over_at` set, no outcome) `interrupted` (they may have arrived, so they are not sent
+again) and puts the rows it never touched back in the queue. Both UPDATEs are conditional on the old claim and on
+`claimed_at` still being stale, so a worker that wakes up either finds its next row gone or was never taken over.
+
+What the server answered decides the rest. 250: sent. 4xx: a definite "not now", retried with backoff. 5xx: failed,
+and the contact's bounce count goes up. A failure before the message data was handed over (no connection, a refused
+or dropped connection during MAIL FROM or RCPT TO) means the server never had it: retried with backoff like a 4xx.
+Only a connection lost after DATA began is ambiguous: `interrupted`.
+
+Queries: a batch costs a fixed number of queries plus two single-row UPDATEs per recipient (the fence before and the
+outcome after), and one heartbeat UPDATE per heartbeat interval.
 """
 
 import logging
@@ -38,6 +47,7 @@ logger = logging.getLogger(__name__)
 INTERRUPTED_REASON = "The worker stopped while handing this message to the mail server; it may have arrived, "
 INTERRUPTED_REASON += "so it is not sent again automatically."
 CONNECTION_LOST_REASON = "The connection dropped while sending; the message may have arrived, so it is not sent again."
+UNREACHABLE_REASON = "The mail server could not be reached, so the message was not handed over"
 
 
 def batch_size() -> int:
@@ -45,8 +55,13 @@ def batch_size() -> int:
 
 
 def claim_lease() -> timedelta:
-    """How long a batch may stay in `sending` before it counts as abandoned by a dead worker."""
-    return timedelta(seconds=getattr(settings, "PRESSCENTRE_DISTRIBUTION_LEASE_SECONDS", 300))
+    """How long a claim may go unrenewed before it counts as a dead (or frozen) worker's."""
+    return timedelta(seconds=getattr(settings, "PRESSCENTRE_DISTRIBUTION_LEASE_SECONDS", 60))
+
+
+def heartbeat_interval() -> timedelta:
+    """How often a sending worker renews its claim; settings.py keeps the lease at least three of these."""
+    return timedelta(seconds=getattr(settings, "PRESSCENTRE_DISTRIBUTION_HEARTBEAT_SECONDS", 10))
 
 
 def max_attempts() -> int:
@@ -68,18 +83,24 @@ class RunResult:
     retrying: int = 0
     finished: bool = False
     run_again_at: datetime | None = None
+    # Why a batch stopped early: "claim lost" (this worker was taken for dead) or "unavailable" (no mail server).
+    stopped: str = ""
 
 
 class TemporaryFailure(Exception):
-    pass
+    """The server answered 4xx: not accepted, try again later."""
 
 
 class PermanentFailure(Exception):
-    pass
+    """The server answered 5xx: not accepted, ever."""
+
+
+class NotHandedOver(Exception):
+    """No connection, or it failed before the message data was sent: the server never had the message."""
 
 
 class ConnectionLost(Exception):
-    pass
+    """The connection failed after DATA began: the message may have arrived."""
 
 
 def start_sending(distribution: Distribution, *, at: datetime) -> bool:
@@ -169,24 +190,26 @@ def create_deliveries(distribution: Distribution, *, at: datetime) -> None:
 
 
 def recover_abandoned_batches(distribution: Distribution, *, at: datetime) -> int:
-    """Apply the at-most-once rule to batches whose claim is older than the lease at `at` (a dead worker's):
-    the lowest row left in `sending` becomes `interrupted`, the others go back to the queue. Returns how
-    many rows were requeued. Safe to run from several workers: every UPDATE is conditional on the old claim."""
-    stale = (
-        Delivery.objects.filter(
-            distribution=distribution, status=Delivery.Status.SENDING, claimed_at__lt=at - claim_lease()
-        )
-        .values("claim")
-        .annotate(first=Min("pk"))
-    )
+    """Settle the batches of `distribution` whose claim has not been renewed within the lease before `at` (a dead or
+    frozen worker's): rows it had begun to hand over become `interrupted`, rows it never touched go back to the
+    queue. Returns how many rows were requeued.
+
+    Safe to run from several workers at once, and against a worker that wakes up: every UPDATE is conditional on the
+    old claim and on its stale `claimed_at`, and the fence a worker sets before each send is a single-row UPDATE, so
+    each row is either marked by its worker first (and interrupted here) or requeued here first (and the worker's
+    fence then fails, stopping its batch).
+    """
+    cutoff = at - claim_lease()
+    sending = Delivery.objects.filter(distribution=distribution, status=Delivery.Status.SENDING, claimed_at__lt=cutoff)
     requeued = 0
-    for row in list(stale):
+    for claim in sorted(set(sending.values_list("claim", flat=True))):
         with transaction.atomic():
-            in_flight = Delivery.objects.filter(pk=row["first"], claim=row["claim"], status=Delivery.Status.SENDING)
-            if not in_flight.update(status=Delivery.Status.INTERRUPTED, reason=INTERRUPTED_REASON):
-                continue  # another worker recovered this batch first
-            requeued += Delivery.objects.filter(claim=row["claim"], status=Delivery.Status.SENDING).update(
-                status=Delivery.Status.QUEUED, claim="", claimed_at=None
+            abandoned = sending.filter(claim=claim)
+            requeued += abandoned.filter(handing_over_at__isnull=True).update(
+                status=Delivery.Status.QUEUED, claim="", claimed_at=None, attempts=F("attempts") - 1
+            )
+            abandoned.filter(handing_over_at__isnull=False).update(
+                status=Delivery.Status.INTERRUPTED, reason=INTERRUPTED_REASON
             )
     return requeued
 
@@ -209,7 +232,7 @@ def claim_batch(distribution: Distribution, *, at: datetime, size: int) -> list[
         # Only the delivery table's own columns in the WHERE, so PostgreSQL re-checks `status` after waiting
         # on a competing worker's row lock and the loser claims nothing.
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED).update(
-            status=Delivery.Status.SENDING, claim=claim, claimed_at=at, attempts=F("attempts") + 1
+            status=Delivery.Status.SENDING, claim=claim, claimed_at=at, handing_over_at=None, attempts=F("attempts") + 1
         )
     claimed = Delivery.objects.filter(claim=claim, status=Delivery.Status.SENDING).select_related("access_link")
     return list(claimed.order_by("pk"))
@@ -260,60 +283,162 @@ def _renew_tokens(links: list) -> None:
         AccessLink.objects.bulk_update(stale, ["token_hash", "token_prefix"])
 
 
-def _classify(error: Exception) -> Exception:
-    """Turn what smtplib raised into temporary (retry), permanent (give up) or connection lost (ambiguous)."""
-    if isinstance(error, smtplib.SMTPRecipientsRefused):
-        code, message = next(iter(error.recipients.values()), (550, b"refused"))
-    elif isinstance(error, smtplib.SMTPResponseException):
-        code, message = error.smtp_code, error.smtp_error
-    else:
-        return ConnectionLost(str(error) or error.__class__.__name__)
+def _refusal(code: int, message) -> Exception:
+    """The server's definite answer as a temporary (4xx) or permanent failure."""
     text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
     reason = f"{code} {text}"[:480]
     return TemporaryFailure(reason) if 400 <= code < 500 else PermanentFailure(reason)
 
 
+def _classify(error: Exception) -> Exception:
+    """What a backend other than SMTP raised: the server's answer if it carries one, otherwise ambiguous."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, message = next(iter(error.recipients.values()), (550, b"refused"))
+        return _refusal(code, message)
+    if isinstance(error, smtplib.SMTPResponseException):
+        return _refusal(error.smtp_code, error.smtp_error)
+    return ConnectionLost(_describe(error))
+
+
+def _describe(error: Exception) -> str:
+    return str(error) or error.__class__.__name__
+
+
+def _is_smtp(connection) -> bool:
+    from django.core.mail.backends.smtp import EmailBackend
+
+    return isinstance(connection, EmailBackend)
+
+
+def _reset(smtp: smtplib.SMTP, code: int) -> None:
+    """Make the connection ready for the next message after a refusal (smtplib's sendmail does the same)."""
+    if code == 421:  # the server is closing the connection
+        smtp.close()
+        return
+    try:
+        smtp.rset()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+def hand_over(connection, from_address: str, recipients: list[str], data: bytes) -> None:
+    """Send one message with MAIL FROM, RCPT TO and DATA on Django's SMTP backend `connection`, opening it if needed.
+
+    smtplib's `sendmail` does the same steps, but its errors do not say how far it got, and that decides the rule:
+    a failure before DATA (no connection, refused, dropped) raises NotHandedOver, since the server never had the
+    message; a connection lost once DATA began raises ConnectionLost (it may have arrived); a refusal from the
+    server raises TemporaryFailure or PermanentFailure.
+    """
+    try:
+        if connection.connection is None:
+            connection.open()
+        smtp = connection.connection
+        smtp.ehlo_or_helo_if_needed()
+        options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+        code, reply = smtp.mail(from_address, options)
+        if code != 250:
+            _reset(smtp, code)
+            raise _refusal(code, reply)
+        refused = {}
+        for address in recipients:
+            code, reply = smtp.rcpt(address)
+            if code not in (250, 251):
+                refused[address] = (code, reply)
+        if len(refused) == len(recipients):
+            code, reply = next(iter(refused.values()))
+            _reset(smtp, code)
+            raise _refusal(code, reply)
+    except (smtplib.SMTPException, OSError) as error:
+        raise NotHandedOver(f"{UNREACHABLE_REASON} ({_describe(error)})"[:480]) from error
+    try:
+        code, reply = smtp.data(data)
+    except smtplib.SMTPDataError as refused:  # the DATA command itself was refused: no data was sent
+        _reset(smtp, refused.smtp_code)
+        raise _refusal(refused.smtp_code, refused.smtp_error) from refused
+    except (smtplib.SMTPException, OSError) as error:
+        raise ConnectionLost(_describe(error)) from error
+    if code != 250:
+        _reset(smtp, code)
+        raise _refusal(code, reply)
+
+
+def _wire_form(message) -> tuple[str, list[str], bytes]:
+    """Envelope sender, recipients and bytes of a Django email, exactly as Django's SMTP backend sends them."""
+    from django.core.mail.message import sanitize_address
+
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    recipients = [sanitize_address(address, encoding) for address in message.recipients()]
+    return sanitize_address(message.from_email, encoding), recipients, message.message().as_bytes(linesep="\r\n")
+
+
 def send_one(email: ReleaseEmail, delivery: Delivery, *, connection, prepared: PreparedMessage | None = None) -> str:
     """Hand one recipient's message to the mail server; returns its Message-ID or raises a classified error.
 
-    With an SMTP connection and a `prepared` message the bytes are sent as they are; otherwise (console,
-    locmem or a provider's backend, or an address that is not ASCII) the message is built the usual way."""
+    On Django's SMTP backend the message goes out step by step (`hand_over`), from the `prepared` bytes when they
+    serve (an ASCII address); other backends (console, locmem, a provider's) send it the usual way, and an error
+    from them that is not the server's answer counts as "may have arrived"."""
     # The email's base is the public base (core.urls_public) that the link's own get_full_url() uses too.
     link_url = (
         f"{email.base_url}{delivery.access_link.get_absolute_url()}" if delivery.access_link_id else email.public_url
     )
     token = unsubscribe_token(delivery.contact_id) if delivery.contact_id else ""
-    try:
-        if prepared is not None and prepared.ready and token and delivery.email.isascii():
-            data, message_id = prepared.render(to=delivery.email, link_url=link_url, unsubscribe_token=token)
-            if connection.connection is None:
-                connection.open()
-            connection.connection.sendmail(prepared.from_address, [delivery.email], data)
-            return message_id
-        message = email.message_for(
-            to=delivery.email,
-            link_url=link_url,
-            unsubscribe_url=unsubscribe_url(delivery.contact_id, base_url=email.base_url) if token else "",
-            connection=connection,
-        )
-        message.send()
-    except (smtplib.SMTPException, OSError) as error:
-        raise _classify(error) from error
+    if _is_smtp(connection) and prepared is not None and prepared.ready and token and delivery.email.isascii():
+        data, message_id = prepared.render(to=delivery.email, link_url=link_url, unsubscribe_token=token)
+        hand_over(connection, prepared.from_address, [delivery.email], data)
+        return message_id
+    message = email.message_for(
+        to=delivery.email,
+        link_url=link_url,
+        unsubscribe_url=unsubscribe_url(delivery.contact_id, base_url=email.base_url) if token else "",
+        connection=connection,
+    )
+    if _is_smtp(connection):
+        hand_over(connection, *_wire_form(message))
+    else:
+        try:
+            message.send()
+        except (smtplib.SMTPException, OSError) as error:
+            raise _classify(error) from error
     return message.extra_headers["Message-ID"]
 
 
 def prepare(email: ReleaseEmail, connection) -> PreparedMessage | None:
     """A prepared message when the connection is Django's SMTP backend (whose socket it writes to)."""
-    from django.core.mail.backends.smtp import EmailBackend
+    return PreparedMessage(email) if _is_smtp(connection) else None
 
-    return PreparedMessage(email) if isinstance(connection, EmailBackend) else None
+
+def fence(delivery: Delivery, *, at: datetime) -> bool:
+    """Mark `delivery` as being handed over at `at`, if this batch still holds it; False means the claim was lost."""
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, claim=delivery.claim, status=Delivery.Status.SENDING).update(
+            handing_over_at=at
+        )
+    )
+
+
+def renew_claim(claim: str, *, at: datetime) -> int:
+    """The heartbeat: this batch's rows still in `sending` were claimed by a live worker at `at`."""
+    return Delivery.objects.filter(claim=claim, status=Delivery.Status.SENDING).update(claimed_at=at)
 
 
 def record(delivery: Delivery, **fields) -> bool:
-    """Write one outcome, only if this batch still holds the row."""
-    return bool(
-        Delivery.objects.filter(pk=delivery.pk, claim=delivery.claim, status=Delivery.Status.SENDING).update(**fields)
-    )
+    """Write one outcome, only if this batch still holds the row.
+
+    A worker that stalled past the lease may find the row it was handing over marked `interrupted` by recovery.
+    Its outcome then replaces that guess: only this batch could have sent the row, and nobody sends it again. If
+    the outcome puts the row back in the queue (the server never had it) and the distribution was meanwhile marked
+    sent, the distribution goes back to sending so that the row is not dropped.
+    """
+    mine = Delivery.objects.filter(pk=delivery.pk, claim=delivery.claim)
+    if mine.filter(status=Delivery.Status.SENDING).update(**fields):
+        return True
+    if not mine.filter(status=Delivery.Status.INTERRUPTED, handing_over_at__isnull=False).update(**fields):
+        return False
+    if fields.get("status") == Delivery.Status.QUEUED:
+        Distribution.objects.filter(pk=delivery.distribution_id, status=Distribution.Status.SENT).update(
+            status=Distribution.Status.SENDING, finished_at=None
+        )
+    return True
 
 
 def _retry_or_fail(delivery: Delivery, reason: str, *, at: datetime) -> str:
@@ -323,9 +448,10 @@ def _retry_or_fail(delivery: Delivery, reason: str, *, at: datetime) -> str:
     record(
         delivery,
         status=Delivery.Status.QUEUED,
-        reason=f"Will retry: {reason}",
+        reason=f"Will retry: {reason}"[:500],
         claim="",
         claimed_at=None,
+        handing_over_at=None,
         not_before=at + retry_delay(delivery.attempts),
     )
     return "retrying"
@@ -334,36 +460,57 @@ def _retry_or_fail(delivery: Delivery, reason: str, *, at: datetime) -> str:
 def release_unsent(deliveries: list[Delivery], *, at: datetime | None = None) -> None:
     """Put claimed but untried deliveries back in the queue (optionally not before `at`), untouched."""
     for claim in {delivery.claim for delivery in deliveries}:
-        Delivery.objects.filter(claim=claim, status=Delivery.Status.SENDING, pk__in=[d.pk for d in deliveries]).update(
-            status=Delivery.Status.QUEUED, claim="", claimed_at=None, not_before=at, attempts=F("attempts") - 1
-        )
+        Delivery.objects.filter(
+            claim=claim,
+            status=Delivery.Status.SENDING,
+            handing_over_at__isnull=True,
+            pk__in=[d.pk for d in deliveries],
+        ).update(status=Delivery.Status.QUEUED, claim="", claimed_at=None, not_before=at, attempts=F("attempts") - 1)
 
 
 def send_batch(email: ReleaseEmail, batch: list[Delivery], *, connection, clock: Callable[[], datetime]) -> RunResult:
-    """Send a claimed batch in pk order, writing each outcome as soon as the server answers."""
+    """Send a claimed batch in pk order: fence each row, hand it over, write its outcome as soon as the server
+    answers, and renew the claim every heartbeat. Stops at once if the claim was lost, and puts the untried rest
+    back in the queue if the mail server cannot be reached."""
     result = RunResult()
     prepared = prepare(email, connection)
+    renewed_at = min((delivery.claimed_at for delivery in batch if delivery.claimed_at), default=clock())
     for index, delivery in enumerate(batch):
+        now = clock()
+        if now - renewed_at >= heartbeat_interval():
+            renew_claim(delivery.claim, at=now)
+            renewed_at = now
+        if not fence(delivery, at=now):
+            # Taken for dead (stalled past the lease): the rest of the batch is someone else's now.
+            logger.warning(
+                "Distribution %s: claim %s was lost, its batch stops", delivery.distribution_id, delivery.claim
+            )
+            result.stopped = "claim lost"
+            return result
         try:
             message_id = send_one(email, delivery, connection=connection, prepared=prepared)
         except TemporaryFailure as failure:
-            outcome = _retry_or_fail(delivery, str(failure), at=clock())
-            result.retrying += outcome == "retrying"
-            result.failed += outcome == "failed"
+            _count(result, _retry_or_fail(delivery, str(failure), at=clock()))
+            if not _usable(connection) and not _reconnect(connection):
+                return _stop_unavailable(result, batch[index + 1 :], at=clock())
             continue
         except PermanentFailure as failure:
             record(delivery, status=Delivery.Status.FAILED, reason=str(failure))
             MediaContact.objects.filter(pk=delivery.contact_id).update(bounce_count=F("bounce_count") + 1)
             result.failed += 1
+            if not _usable(connection) and not _reconnect(connection):
+                return _stop_unavailable(result, batch[index + 1 :], at=clock())
+            continue
+        except NotHandedOver as failure:
+            _count(result, _retry_or_fail(delivery, str(failure), at=clock()))
+            if not _reconnect(connection):
+                return _stop_unavailable(result, batch[index + 1 :], at=clock())
             continue
         except ConnectionLost as lost:
             record(delivery, status=Delivery.Status.INTERRUPTED, reason=f"{CONNECTION_LOST_REASON} ({lost})"[:500])
             result.failed += 1
-            connection.close()
-            if not _reopen(connection):
-                release_unsent(batch[index + 1 :], at=clock() + retry_delay(1))
-                result.retrying += len(batch) - index - 1
-                return result
+            if not _reconnect(connection):
+                return _stop_unavailable(result, batch[index + 1 :], at=clock())
             continue
         except Exception:
             # A bug, not the mail server: this message may have gone, the rest of the batch has not.
@@ -373,6 +520,33 @@ def send_batch(email: ReleaseEmail, batch: list[Delivery], *, connection, clock:
         record(delivery, status=Delivery.Status.SENT, sent_at=clock(), message_id=message_id[:250], reason="")
         result.sent += 1
     return result
+
+
+def _count(result: RunResult, outcome: str) -> None:
+    result.retrying += outcome == "retrying"
+    result.failed += outcome == "failed"
+
+
+def _stop_unavailable(result: RunResult, untried: list[Delivery], *, at: datetime) -> RunResult:
+    release_unsent(untried, at=at + retry_delay(1))
+    result.retrying += len(untried)
+    result.stopped = "unavailable"
+    return result
+
+
+def _usable(connection) -> bool:
+    """False when an SMTP connection was closed (by the server's 421, or a failed reset)."""
+    if not _is_smtp(connection):
+        return True
+    return connection.connection is not None and connection.connection.sock is not None
+
+
+def _reconnect(connection) -> bool:
+    try:
+        connection.close()
+    except (smtplib.SMTPException, OSError):
+        connection.connection = None  # closing a dead connection can fail: drop it all the same
+    return _reopen(connection)
 
 
 def _reopen(connection) -> bool:
@@ -421,7 +595,9 @@ def run_distribution(
     if "unavailable" in stops:
         result.run_again_at = clock() + retry_delay(1)
         return result
-    if "budget" in stops:
+    if stops & {"budget", "claim lost"}:
+        # A thread that lost its claim stalled for a lease: the run ends, and its continuation starts afresh (an
+        # embargo may have lifted meanwhile, which changes the email).
         result.run_again_at = clock()
         return result
     return _finish_or_wait(distribution, result, at=clock())
@@ -433,7 +609,7 @@ def connections() -> int:
 
 @dataclass
 class _LoopResult(RunResult):
-    stop: str = "done"  # done, budget, cancelled, unavailable
+    stop: str = "done"  # done, budget, cancelled, unavailable, claim lost
 
 
 def _in_threads(distribution, email, loops: list[_LoopResult], *, clock, deadline) -> None:
@@ -483,9 +659,15 @@ def _send_batches(distribution, email: ReleaseEmail, loop: _LoopResult, *, clock
             loop.sent += done.sent
             loop.failed += done.failed
             loop.retrying += done.retrying
+            if done.stopped:
+                loop.stop = done.stopped
+                return
     finally:
         if connection is not None:
-            connection.close()
+            try:
+                connection.close()
+            except (smtplib.SMTPException, OSError) as error:
+                logger.warning("Closing the mail server connection failed: %s", error)
 
 
 def _cancelled(distribution: Distribution) -> bool:
@@ -501,11 +683,13 @@ def _finish_or_wait(distribution: Distribution, result: RunResult, *, at: dateti
     next_retry = pending.filter(status=Delivery.Status.QUEUED).aggregate(at=Min("not_before"))["at"]
     if pending.exists():
         in_flight = pending.filter(status=Delivery.Status.SENDING).aggregate(at=Min("claimed_at"))["at"]
-        candidates = [moment for moment in (next_retry, in_flight and in_flight + claim_lease()) if moment]
+        # Another worker's batch: look again just after its lease would end if it stopped renewing its claim.
+        lease_end = in_flight and in_flight + claim_lease() + timedelta(seconds=1)
+        candidates = [moment for moment in (next_retry, lease_end) if moment]
         result.run_again_at = max(min(candidates), at) if candidates else at
         return result
     finished = Distribution.objects.filter(pk=distribution.pk, status=Distribution.Status.SENDING).update(
-        status=Distribution.Status.SENT, finished_at=at
+        status=Distribution.Status.SENT, finished_at=at, next_run="", next_run_at=None
     )
     result.finished = bool(finished)
     return result

@@ -3,6 +3,8 @@
 The sending itself (claims, retries, the at-most-once rule) lives in `sending.py`.
 """
 
+import logging
+import uuid
 import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,9 +13,10 @@ from django.apps import apps
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import CharField, Count, OuterRef, Q, Subquery
+from django.db.models import CharField, Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.log_actions import log
 
 from presscentre.core.dates import admin_instant
@@ -22,6 +25,8 @@ from presscentre.distribution.release_email import TEST_SUBJECT_PREFIX, compose_
 from presscentre.distribution.sending import RecipientCount, count_recipients, recipients_of
 from presscentre.distribution.tokens import contact_id_from_token, unsubscribe_url
 from presscentre.newsroom.dates import embargo_line
+
+logger = logging.getLogger(__name__)
 
 CONFIRMATION_SALT = "presscentre.distribution.confirm"
 TEST_UNSUBSCRIBE_NOTE = (
@@ -165,21 +170,113 @@ def send_confirmed(distribution: Distribution, *, token: str, by, at: datetime, 
     schedule_distribution(distribution, by=by, at=at, send_at=summary.send_at, recipients=summary.recipients)
 
 
-def queue_sending(distribution_id: int, *, at: datetime | None = None) -> None:
-    """Put a sending run on the background queue (for `at`, if the queue can wait), after the transaction."""
-    from django_tasks import default_task_backend
+def queue_sending(
+    distribution_id: int, *, at: datetime | None = None, after: str = "", now: datetime | None = None
+) -> bool:
+    """Queue a sending run of the distribution (for `at`, if the queue can wait; else at once) as its next run.
 
+    The distribution names one next run (`next_run`, `next_run_at`): the run that keeps it going. A press officer's
+    Send or Resume, or `resume_stalled_sends`, queue a run that always takes that place. A run passing the send on
+    (`after` = its own token) queues its successor only if it holds the place, or no run is queued, or the queued
+    one is due later or is overdue by a lease (lost); otherwise the queued one carries on and nothing is queued.
+    Returns whether a run was queued. The queue row is written in the same transaction when the queue is this
+    database's table, so the send and its next run commit together; with another backend, after the commit.
+    """
+    from presscentre.distribution.sending import claim_lease
     from presscentre.distribution.tasks import send_distribution_task
 
-    def enqueue():
-        task = send_distribution_task
-        if at is not None:
-            if not default_task_backend.supports_defer:
-                return  # the immediate backend (tests) cannot wait; its single run already sent what was due
-            task = task.using(run_after=at)
-        task.enqueue(distribution_id)
+    backend = send_distribution_task.get_backend()
+    if at is not None and not backend.supports_defer:
+        return False  # the immediate backend (tests) cannot wait; its single run already sent what was due
+    now = now or timezone.now()
+    due = at or now
+    takes_place = Q()
+    if after:
+        takes_place = (
+            Q(next_run=after)
+            | Q(next_run="")
+            | Q(next_run_at__isnull=True)
+            | Q(next_run_at__gt=due)
+            | Q(next_run_at__lt=now - claim_lease())
+        )
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        placed = Distribution.objects.filter(
+            takes_place, pk=distribution_id, status__in=[Distribution.Status.SCHEDULED, Distribution.Status.SENDING]
+        ).update(next_run=token, next_run_at=due)
+        if placed:
+            _enqueue(
+                send_distribution_task if at is None else send_distribution_task.using(run_after=at),
+                distribution_id,
+                token,
+            )
+    return bool(placed)
 
-    transaction.on_commit(enqueue)
+
+def _enqueue(task, distribution_id: int, token: str) -> None:
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(distribution_id, run=token)
+    else:
+        transaction.on_commit(lambda: task.enqueue(distribution_id, run=token))
+
+
+def follow_up_sending(distribution_id: int, *, run: str, at: datetime) -> str | None:
+    """Called as a sending run starts at `at`, before it sends anything: queue its own successor for when the run
+    should long be over (its budget and half a lease), so that the send goes on even if this run's worker dies.
+
+    Returns the successor's token, which the run passes on when it ends. None when the run should do nothing: the
+    distribution is not scheduled or sending, or another run has taken this run's place since it was queued (then
+    that run carries the send). A run without a token (queued by a press officer or an older version) always goes.
+    """
+    from presscentre.distribution.sending import claim_lease
+    from presscentre.distribution.tasks import RUN_BUDGET, send_distribution_task
+
+    wake = at + RUN_BUDGET + claim_lease() / 2
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        placed = Distribution.objects.filter(
+            Q(next_run=run) if run else Q(),
+            pk=distribution_id,
+            status__in=[Distribution.Status.SCHEDULED, Distribution.Status.SENDING],
+        ).update(next_run=token, next_run_at=wake)
+        if not placed:
+            return None
+        _enqueue(send_distribution_task.using(run_after=wake), distribution_id, token)
+    return token
+
+
+def resume_stalled_sends(*, at: datetime) -> list[int]:
+    """Queue a run for every distribution that should be sending at `at` but that nothing moves: sending (or
+    scheduled and due) for over a lease, with no claim renewed within the lease and no next run due within it
+    (its worker died before queueing one, or the queued run was lost). Returns their ids.
+
+    Each run queues its successor before it sends, so a send goes on by itself; this is the safety net for the
+    task worker's periodic chores. Safe to call often and from several processes: a queued run is due at `at`,
+    so the same distribution is not queued again for a lease, and a run more than is needed sends nothing twice.
+    """
+    from presscentre.distribution.sending import claim_lease
+
+    cutoff = at - claim_lease()
+    live_claims = Delivery.objects.filter(
+        distribution=OuterRef("pk"), status=Delivery.Status.SENDING, claimed_at__gte=cutoff
+    )
+    stalled = (
+        Distribution.objects.filter(
+            Q(status=Distribution.Status.SENDING, started_at__lt=cutoff)
+            | Q(status=Distribution.Status.SCHEDULED, send_at__lt=cutoff)
+        )
+        .filter(Q(next_run_at__isnull=True) | Q(next_run_at__lt=cutoff))
+        .exclude(Exists(live_claims))
+    )
+    resumed = []
+    for distribution_id in stalled.values_list("pk", flat=True):
+        if queue_sending(distribution_id, now=at):
+            resumed.append(distribution_id)
+    if resumed:
+        logger.warning("Distributions %s had stalled: a sending run is queued for each", resumed)
+    return resumed
 
 
 def schedule_distribution(
@@ -210,19 +307,19 @@ def schedule_distribution(
             user=by,
             data={"distribution_id": distribution.pk, "send_at": distribution.send_at.isoformat()},
         )
-        queue_sending(distribution.pk, at=send_at)
+        queue_sending(distribution.pk, at=send_at, now=at)
 
 
-def resume_distribution(distribution: Distribution) -> bool:
-    """Queue another sending run for a distribution that is still sending, e.g. after its worker died.
+def resume_distribution(distribution: Distribution, *, at: datetime | None = None) -> bool:
+    """Queue another sending run for a distribution that is still sending (a send resumes by itself within a
+    minute of its worker dying; this is the press officer's way to ask for it at once).
 
     Always safe: the run sends only queued rows, and a batch a dead worker left half-sent is settled by the
     at-most-once rule once its lease has passed. Returns False (and queues nothing) unless it is sending.
     """
     if distribution.status != Distribution.Status.SENDING:
         return False
-    queue_sending(distribution.pk)
-    return True
+    return queue_sending(distribution.pk, now=at)
 
 
 def cancel_distribution(distribution: Distribution, *, by, at: datetime) -> int:
