@@ -3,6 +3,7 @@
 The sending itself (claims, retries, the at-most-once rule) lives in `sending.py`.
 """
 
+import hashlib
 import logging
 import uuid
 import zoneinfo
@@ -229,22 +230,22 @@ def follow_up_sending(distribution_id: int, *, run: str, at: datetime) -> str | 
     Returns the successor's token, which the run passes on when it ends. None when the run should do nothing: the
     distribution is not scheduled or sending, or another run has taken this run's place since it was queued (then
     that run carries the send). A run without a token (queued by a press officer or an older version) always goes.
+    The same run started again (the task worker runs a task again after a lost database connection) finds its
+    successor already queued, since the successor's token derives from its own, and goes on without another.
     """
     from presscentre.distribution.sending import claim_lease
     from presscentre.distribution.tasks import RUN_BUDGET, send_distribution_task
 
     wake = at + RUN_BUDGET + claim_lease() / 2
-    token = uuid.uuid4().hex
+    successor = hashlib.sha256(f"successor of {run}".encode()).hexdigest()[:32] if run else uuid.uuid4().hex
+    active = Distribution.objects.filter(
+        pk=distribution_id, status__in=[Distribution.Status.SCHEDULED, Distribution.Status.SENDING]
+    )
     with transaction.atomic():
-        placed = Distribution.objects.filter(
-            Q(next_run=run) if run else Q(),
-            pk=distribution_id,
-            status__in=[Distribution.Status.SCHEDULED, Distribution.Status.SENDING],
-        ).update(next_run=token, next_run_at=wake)
-        if not placed:
-            return None
-        _enqueue(send_distribution_task.using(run_after=wake), distribution_id, token)
-    return token
+        if active.filter(Q(next_run=run) if run else Q()).update(next_run=successor, next_run_at=wake):
+            _enqueue(send_distribution_task.using(run_after=wake), distribution_id, successor)
+            return successor
+    return successor if run and active.filter(next_run=successor).exists() else None
 
 
 def resume_stalled_sends(*, at: datetime) -> list[int]:

@@ -347,6 +347,27 @@ def test_a_superseded_run_does_nothing_and_a_finished_send_queues_no_more_runs(
     assert received_once_each(smtp_server, contacts)
 
 
+def test_a_run_its_worker_runs_again_after_a_lost_connection_carries_on_without_queueing_another(
+    newsroom, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    contacts, media_list = journalists(1)
+    distribution = scheduled(embargoed_release(newsroom), media_list)
+    Distribution.objects.filter(pk=distribution.pk).update(next_run="this-run", next_run_at=SEND_AT)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = services.follow_up_sending(distribution.pk, run="this-run", at=SEND_AT)
+        again = services.follow_up_sending(distribution.pk, run="this-run", at=SEND_AT + timedelta(seconds=3))
+        other = services.follow_up_sending(distribution.pk, run="another-run", at=SEND_AT)
+
+    assert first and again == first
+    assert other is None
+    assert [result.kwargs["run"] for result in sending_runs(backend)] == [first]
+
+
 # Defect 9: the settings come from the environment, and nonsense stops the site with a clear message.
 
 
@@ -413,3 +434,12 @@ def test_a_malformed_distribution_setting_stops_the_site_naming_the_variable(env
 
     assert result.returncode != 0
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_every_task_worker_looks_for_stalled_sends():
+    from presscentre.core import worker
+
+    chore = worker._chores["resume stalled sends"]
+
+    assert chore.run is services.resume_stalled_sends
+    assert chore.every <= timedelta(seconds=30)
