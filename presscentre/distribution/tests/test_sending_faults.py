@@ -97,6 +97,26 @@ def test_a_worker_that_dies_after_marking_a_message_leaves_it_interrupted_and_th
     assert not sending.fence(batch[2], at=SEND_AT), "the dead worker's claim no longer holds"
 
 
+def test_the_migration_marks_the_row_the_old_rule_held_in_flight_in_each_batch_being_sent(newsroom):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("presscentre.distribution.migrations.0004_sending_fence")
+    contacts, media_list = journalists(5)
+    distribution = scheduled(embargoed_release(newsroom), media_list)
+    sending.create_deliveries(distribution, at=SEND_AT)
+    first = sending.claim_batch(distribution, at=SEND_AT, size=2)
+    second = sending.claim_batch(distribution, at=SEND_AT + timedelta(seconds=1), size=2)
+    sending.record(first[0], status=Delivery.Status.SENT)
+    Delivery.objects.update(handing_over_at=None)
+
+    migration.mark_rows_in_flight(apps, None)
+
+    marked = dict(Delivery.objects.filter(handing_over_at__isnull=False).values_list("pk", "handing_over_at"))
+    assert marked == {first[1].pk: SEND_AT, second[0].pk: SEND_AT + timedelta(seconds=1)}
+
+
 def test_a_live_worker_renews_its_claim_so_a_slow_batch_is_not_taken_from_it(
     newsroom, smtp_server, settings, monkeypatch
 ):
