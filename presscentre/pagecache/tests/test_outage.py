@@ -311,6 +311,7 @@ def test_strict_calls_learn_that_a_write_did_not_arrive(own_redis):
 
     with pytest.raises(cache_backend.CacheUnavailable), cache_backend.strict():
         cache.set("pagecache:test", 1)
+    assert not cache.available
     with pytest.raises(cache_backend.CacheUnavailable), cache_backend.strict():
         cache.set("pagecache:test", 1)  # during the pause: at once, without asking Redis
     assert cache.get("pagecache:test", "missed") == "missed"  # outside strict(): a miss
