@@ -787,7 +787,7 @@ def write_results(body: str, *, machine: str, started: datetime, commit: str) ->
         "# Edge freshness\n\n"
         f"Run {started:%Y-%m-%d %H:%M} UTC on {machine}, code at commit {commit}.\n\n"
         "Stack: Varnish (`deploy/varnish/presscentre.vcl`) in front of gunicorn (2 workers × 4 threads), "
-        "`db_worker --interval 1`, `lift_due_embargoes --every 1`; PostgreSQL, Redis, `DEBUG=false`. Every "
+        "`run_worker --interval 1`, `lift_due_embargoes --every 1`; PostgreSQL, Redis, `DEBUG=false`. Every "
         f"URL polled through Varnish every {POLL_INTERVAL * 1000:.0f} ms on a fresh connection; seconds count "
         "from the change's commit (the embargo instant for the lift) to the first answer received that shows it. "
         "See bench/README.md.\n\n"

@@ -252,7 +252,7 @@ def write_results(table: str, *, machine: str, started: datetime, headers: str) 
     RESULTS_FILE.write_text(
         "# Lift latency\n\n"
         f"Run {started:%Y-%m-%d %H:%M} UTC on {machine}.\n\n"
-        "Stack: gunicorn (2 workers × 4 threads), `db_worker --interval 1`, `lift_due_embargoes --every 1`; "
+        "Stack: gunicorn (2 workers × 4 threads), `run_worker --interval 1`, `lift_due_embargoes --every 1`; "
         f"PostgreSQL, {cache_description()}, `DEBUG=false`.\n\n"
         "Delays are from the embargo instant to the first 200 received by an outside poller "
         f"(every {POLL_INTERVAL * 1000:.0f} ms, a fresh connection per request) and to the recorded lift "

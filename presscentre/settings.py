@@ -169,6 +169,15 @@ else:
 PRESSCENTRE_SITE_MEMO = env_flag("PRESSCENTRE_SITE_MEMO", default=True)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# The task worker (`manage.py run_worker`, presscentre/core/worker.py) records a heartbeat this often; a task running
+# on a worker unseen for the lease (killed, frozen) goes back in the queue for another worker.
+PRESSCENTRE_WORKER_HEARTBEAT_SECONDS = env_int("PRESSCENTRE_WORKER_HEARTBEAT_SECONDS", default=5, minimum=1)
+PRESSCENTRE_WORKER_LEASE_SECONDS = env_int("PRESSCENTRE_WORKER_LEASE_SECONDS", default=60, minimum=10)
+if PRESSCENTRE_WORKER_LEASE_SECONDS < 3 * PRESSCENTRE_WORKER_HEARTBEAT_SECONDS:
+    raise ImproperlyConfigured(
+        "PRESSCENTRE_WORKER_LEASE_SECONDS must be at least three PRESSCENTRE_WORKER_HEARTBEAT_SECONDS, so that a "
+        "live worker is never taken for dead."
+    )
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -191,15 +200,6 @@ AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True
 AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "password"]
 AXES_LOCKOUT_CALLABLE = "presscentre.core.security.login_locked_out"
-# The task worker (`manage.py run_worker`, presscentre/core/worker.py) records a heartbeat this often; a task running
-# on a worker unseen for the lease (killed, frozen) goes back in the queue for another worker.
-PRESSCENTRE_WORKER_HEARTBEAT_SECONDS = env_int("PRESSCENTRE_WORKER_HEARTBEAT_SECONDS", default=5, minimum=1)
-PRESSCENTRE_WORKER_LEASE_SECONDS = env_int("PRESSCENTRE_WORKER_LEASE_SECONDS", default=60, minimum=10)
-if PRESSCENTRE_WORKER_LEASE_SECONDS < 3 * PRESSCENTRE_WORKER_HEARTBEAT_SECONDS:
-    raise ImproperlyConfigured(
-        "PRESSCENTRE_WORKER_LEASE_SECONDS must be at least three PRESSCENTRE_WORKER_HEARTBEAT_SECONDS, so that a "
-        "live worker is never taken for dead."
-    )
 # The same client address as everywhere else: REMOTE_ADDR, or behind PRESSCENTRE_TRUSTED_PROXIES the reader's own.
 AXES_CLIENT_IP_CALLABLE = "presscentre.core.client_address.axes_client_address"
 AXES_VERBOSE = False

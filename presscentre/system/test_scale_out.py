@@ -270,7 +270,7 @@ def scale_out():
             gunicorn = [sys.executable, "-m", "gunicorn", "presscentre.wsgi", "-c", "deploy/gunicorn.conf.py"]
             stack.start(f"app{number}", [*gunicorn, "--bind", f"127.0.0.1:{port}"])
         for number in (1, 2):
-            stack.start(f"worker{number}", manage("db_worker", "--interval", "0.2", "--no-startup-delay"))
+            stack.start(f"worker{number}", manage("run_worker", "--interval", "0.2", "--no-startup-delay"))
         stack.start("sweep", manage("lift_due_embargoes", "--every", "1"))
         varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
         stack.start(
