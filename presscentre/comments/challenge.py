@@ -20,8 +20,13 @@ from django.core import signing
 from django.core.cache import cache
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from presscentre.pagecache.cache_backend import CacheUnavailable, strict
+
 TICKET_SALT = "presscentre.comments.challenge"
 USED_NONCE_PREFIX = "comments:challenge-used:"
+PAUSED_MESSAGE = (
+    "Comments are paused for a minute while the site recovers. Your comment is kept: please send it again shortly."
+)
 
 NUMBER_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 NUMBER_WORDS += ["eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen"]
@@ -29,7 +34,7 @@ NUMBER_WORDS += ["nineteen", "twenty"]
 
 
 class ChallengeError(Exception):
-    """The challenge was not met; `code` says why (forged, expired, too_fast, replayed, missing, wrong)."""
+    """The challenge was not met; `code` says why (forged, expired, too_fast, replayed, paused, missing, wrong)."""
 
     def __init__(self, code: str, message: str):
         super().__init__(message)
@@ -114,7 +119,13 @@ def check_challenge(
     if age < settings.PRESSCENTRE_COMMENT_MIN_FILL_SECONDS:
         raise ChallengeError("too_fast", "That was very quick. Please check your comment and send it again.")
     remaining = int(lifetime().total_seconds() - age) + 60
-    if not cache.add(f"{USED_NONCE_PREFIX}{nonce}", True, timeout=remaining):
+    try:
+        with strict():
+            first_use = cache.add(f"{USED_NONCE_PREFIX}{nonce}", True, timeout=remaining)
+    except CacheUnavailable:
+        # A ticket whose use cannot be recorded could be replayed for ever: comments wait until the cache is back.
+        raise ChallengeError("paused", PAUSED_MESSAGE) from None
+    if not first_use:
         raise ChallengeError("replayed", "This form has already been sent once. Please answer the new question.")
     if altcha_payload and _proof_of_work_solved(altcha_payload, nonce=nonce, at=at):
         return

@@ -185,6 +185,8 @@ def test_a_comment_posted_while_redis_is_down_is_refused_without_an_error(own_re
 
     assert response.status_code == 400
     assert not Comment.objects.exists()
+    assert "Comments are paused for a minute" in response.content.decode()
+    assert data["body"] in response.content.decode()  # what the reader typed is kept
 
 
 # Defect 4: what the cache missed while down is not served when it returns
