@@ -10,7 +10,7 @@ audit entries against publishes, pages stale after recovery, 5xx during and afte
 the fault's end to the send finishing or the pages being fresh. Exits 1 on any loss, duplicate, stale page after
 recovery, or 5xx other than during the database cut.
 
-    .venv/bin/python bench/faults.py                          # every scenario, about 10 minutes (or: make bench)
+    .venv/bin/python bench/faults.py                          # every scenario, about 7 minutes (or: make bench)
     .venv/bin/python bench/faults.py --scenario redis-cut     # one (repeat --scenario for more; a-f work too)
     .venv/bin/python bench/faults.py --recipients 500 --keep-logs
 
@@ -60,7 +60,7 @@ from stack import (  # noqa: E402
 
 RESULTS_FILE = REPO / "bench" / "results" / "faults.md"
 DB_NAME = "presscentre_faults"
-RUN_LIMIT = 1500  # seconds: the whole run is cut off after this (a full run takes about 10 minutes)
+RUN_LIMIT = 1500  # seconds: the whole run is cut off after this (a full run takes 7 to 11 minutes)
 
 LEASE_SECONDS = 30  # PRESSCENTRE_DISTRIBUTION_LEASE_SECONDS: three 10 s heartbeats, so a stalled worker is found soon
 LONGEST_LEASE = 60  # a lease longer than this (the setting was not applied) makes scenario b too long to run
