@@ -18,6 +18,13 @@ and the contact's bounce count goes up. A failure before the message data was ha
 or dropped connection during MAIL FROM or RCPT TO) means the server never had it: retried with backoff like a 4xx.
 Only a connection lost after DATA began is ambiguous: `interrupted`.
 
+The database can go away too, between any two of these writes, and a write whose reply was lost may or may not have
+committed. The worker always knows what it did on the mail side, so it waits for the database to answer (up to
+DATABASE_PATIENCE) and writes again: the fence, the heartbeat and every outcome are idempotent single-row UPDATEs. A
+fence that had committed while recovery took the batch over (an outage longer than the lease) leaves the row
+`interrupted` under this worker's claim although nothing was handed over; the worker takes such a row back into
+the queue rather than let it pass for "may have arrived".
+
 Queries: a batch costs a fixed number of queries plus two single-row UPDATEs per recipient (the fence before and the
 outcome after), and one heartbeat UPDATE per heartbeat interval.
 """
@@ -25,15 +32,17 @@ outcome after), and one heartbeat UPDATE per heartbeat interval.
 import logging
 import smtplib
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.mail import get_connection
+from django.db import InterfaceError, OperationalError, transaction
 from django.db import connection as db_connection
-from django.db import transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -43,6 +52,7 @@ from presscentre.distribution.release_email import PreparedMessage, ReleaseEmail
 from presscentre.distribution.tokens import unsubscribe_token, unsubscribe_url
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 INTERRUPTED_REASON = "The worker stopped while handing this message to the mail server; it may have arrived, "
 INTERRUPTED_REASON += "so it is not sent again automatically."
@@ -407,6 +417,28 @@ def prepare(email: ReleaseEmail, connection) -> PreparedMessage | None:
     return PreparedMessage(email) if _is_smtp(connection) else None
 
 
+DATABASE_PATIENCE = timedelta(minutes=10)
+DATABASE_ERRORS = (OperationalError, InterfaceError)
+
+
+def until_the_database_answers(write: Callable[..., T], *args, **kwargs) -> T:
+    """Run an idempotent `write(*args, **kwargs)`; while the database connection is lost, reconnect and run it again,
+    waiting 0.5 s, then 1 s, 2 s and at most 5 s between tries, for up to DATABASE_PATIENCE, then let the error go."""
+    waited, pause = 0.0, 0.5
+    while True:
+        try:
+            return write(*args, **kwargs)
+        except DATABASE_ERRORS as error:
+            if waited >= DATABASE_PATIENCE.total_seconds():
+                raise
+            logger.warning("Database unavailable while sending (%s); trying again in %.1f s", error, pause)
+        if not db_connection.in_atomic_block:
+            db_connection.close()  # the next query opens a fresh connection
+        time.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 5.0)
+
+
 def fence(delivery: Delivery, *, at: datetime) -> bool:
     """Mark `delivery` as being handed over at `at`, if this batch still holds it; False means the claim was lost."""
     return bool(
@@ -416,19 +448,39 @@ def fence(delivery: Delivery, *, at: datetime) -> bool:
     )
 
 
+def take_back(delivery: Delivery) -> bool:
+    """Put back in the queue a row this batch fenced but never handed over, which recovery may meanwhile have marked
+    `interrupted` (its fence committed while the database's reply was lost). Changes nothing if the row is no longer
+    under this batch's claim."""
+    return record(
+        delivery,
+        status=Delivery.Status.QUEUED,
+        reason="",
+        claim="",
+        claimed_at=None,
+        handing_over_at=None,
+        attempts=F("attempts") - 1,
+    )
+
+
 def renew_claim(claim: str, *, at: datetime) -> int:
     """The heartbeat: this batch's rows still in `sending` were claimed by a live worker at `at`."""
     return Delivery.objects.filter(claim=claim, status=Delivery.Status.SENDING).update(claimed_at=at)
 
 
 def record(delivery: Delivery, **fields) -> bool:
-    """Write one outcome, only if this batch still holds the row.
+    """Write one outcome, only if this batch still holds the row, waiting for the database if it is away: the
+    worker knows what happened to the message, and that must not be lost with a connection.
 
     A worker that stalled past the lease may find the row it was handing over marked `interrupted` by recovery.
     Its outcome then replaces that guess: only this batch could have sent the row, and nobody sends it again. If
     the outcome puts the row back in the queue (the server never had it) and the distribution was meanwhile marked
     sent, the distribution goes back to sending so that the row is not dropped.
     """
+    return until_the_database_answers(_record, delivery, **fields)
+
+
+def _record(delivery: Delivery, **fields) -> bool:
     mine = Delivery.objects.filter(pk=delivery.pk, claim=delivery.claim)
     if mine.filter(status=Delivery.Status.SENDING).update(**fields):
         return True
@@ -478,10 +530,12 @@ def send_batch(email: ReleaseEmail, batch: list[Delivery], *, connection, clock:
     for index, delivery in enumerate(batch):
         now = clock()
         if now - renewed_at >= heartbeat_interval():
-            renew_claim(delivery.claim, at=now)
+            until_the_database_answers(renew_claim, delivery.claim, at=now)
             renewed_at = now
-        if not fence(delivery, at=now):
-            # Taken for dead (stalled past the lease): the rest of the batch is someone else's now.
+        if not until_the_database_answers(fence, delivery, at=now):
+            # Taken for dead (stalled past the lease): the rest of the batch is someone else's now. This row was
+            # not handed over; if a fence of ours committed unseen before recovery took it, it comes back here.
+            take_back(delivery)
             logger.warning(
                 "Distribution %s: claim %s was lost, its batch stops", delivery.distribution_id, delivery.claim
             )

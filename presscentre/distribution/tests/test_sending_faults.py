@@ -4,6 +4,7 @@ the connection, a worker that dies, and the settings that size all this. The mai
 from datetime import timedelta
 
 import pytest
+from django.db import OperationalError
 from django.urls import reverse
 
 from presscentre.distribution import sending, services
@@ -95,6 +96,109 @@ def test_a_worker_that_dies_after_marking_a_message_leaves_it_interrupted_and_th
     assert [rows[row.pk].status for row in batch[2:]] == [Delivery.Status.QUEUED] * 2
     assert [rows[row.pk].attempts for row in batch[2:]] == [0, 0], "a requeued row was never tried"
     assert not sending.fence(batch[2], at=SEND_AT), "the dead worker's claim no longer holds"
+
+
+# The database goes away between two writes: a write whose reply was lost may have committed, and the worker, which
+# knows what it did on the mail side, writes again once the database answers.
+
+
+def _lose_reply_once(monkeypatch, name, *, when, then=None):
+    """Make `sending.<name>` commit its write and then raise as if the connection dropped before the reply, once,
+    for the first call that `when(delivery, fields)` picks; `then()` runs between the commit and the error."""
+    real, lost = getattr(sending, name), []
+
+    def write(delivery, **fields):
+        done = real(delivery, **fields)
+        if not lost and when(delivery, fields):
+            lost.append(delivery.pk)
+            if then:
+                then()
+            raise OperationalError("server closed the connection unexpectedly")
+        return done
+
+    monkeypatch.setattr(sending, name, write)
+    return lost
+
+
+@pytest.fixture
+def pauses(monkeypatch):
+    waits = []
+    monkeypatch.setattr(sending.time, "sleep", waits.append)
+    return waits
+
+
+def test_a_fence_whose_reply_was_lost_is_written_again_and_the_message_goes_once(
+    newsroom, smtp_server, settings, monkeypatch, pauses
+):
+    settings.PRESSCENTRE_DISTRIBUTION_CONNECTIONS = 1
+    contacts, media_list = journalists(5)
+    distribution = scheduled(embargoed_release(newsroom), media_list)
+    lost = _lose_reply_once(monkeypatch, "fence", when=lambda delivery, fields: delivery.email == contacts[2].email)
+
+    result = run_distribution(distribution.pk, clock=fixed_clock())
+
+    assert lost and pauses == [0.5]
+    assert result.finished and result.sent == 5
+    assert received_once_each(smtp_server, contacts)
+    assert set(statuses(distribution).values()) == {Delivery.Status.SENT}
+
+
+def test_a_fence_that_committed_unseen_while_recovery_took_the_batch_is_taken_back_and_sent_later(
+    newsroom, smtp_server, settings, monkeypatch, pauses
+):
+    # The outage outlasted the lease: another worker's recovery saw the fence and marked the row "may have
+    # arrived", but this worker knows it never handed it over.
+    settings.PRESSCENTRE_DISTRIBUTION_CONNECTIONS = 1
+    contacts, media_list = journalists(5)
+    distribution = scheduled(embargoed_release(newsroom), media_list)
+    after_the_lease = SEND_AT + sending.claim_lease() + timedelta(seconds=1)
+
+    def recovery_runs():
+        sending.recover_abandoned_batches(distribution, at=after_the_lease)
+        assert statuses(distribution)[contacts[2].email] == Delivery.Status.INTERRUPTED
+
+    _lose_reply_once(
+        monkeypatch, "fence", when=lambda delivery, fields: delivery.email == contacts[2].email, then=recovery_runs
+    )
+
+    first = run_distribution(distribution.pk, clock=fixed_clock())
+
+    assert first.sent == 2 and first.run_again_at is not None
+    assert statuses(distribution)[contacts[2].email] == Delivery.Status.QUEUED
+    assert distribution.deliveries.get(email=contacts[2].email).attempts == 0
+    assert run_distribution(distribution.pk, clock=fixed_clock(after_the_lease)).finished
+    assert received_once_each(smtp_server, contacts)
+    assert set(statuses(distribution).values()) == {Delivery.Status.SENT}
+
+
+def test_an_outcome_whose_reply_was_lost_is_written_again_not_left_as_may_have_arrived(
+    newsroom, smtp_server, settings, monkeypatch, pauses
+):
+    settings.PRESSCENTRE_DISTRIBUTION_CONNECTIONS = 1
+    contacts, media_list = journalists(4)
+    distribution = scheduled(embargoed_release(newsroom), media_list)
+    _lose_reply_once(monkeypatch, "_record", when=lambda delivery, fields: fields["status"] == Delivery.Status.SENT)
+
+    assert run_distribution(distribution.pk, clock=fixed_clock()).finished
+
+    assert pauses == [0.5]
+    assert received_once_each(smtp_server, contacts)
+    assert set(statuses(distribution).values()) == {Delivery.Status.SENT}
+
+
+def test_a_database_away_longer_than_the_patience_lets_the_error_go(monkeypatch, pauses):
+    monkeypatch.setattr(sending, "DATABASE_PATIENCE", timedelta(seconds=20))
+    tries = []
+
+    def write():
+        tries.append(1)
+        raise OperationalError("could not connect to server")
+
+    with pytest.raises(OperationalError):
+        sending.until_the_database_answers(write)
+
+    assert pauses == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0]
+    assert len(tries) == len(pauses) + 1
 
 
 def test_the_migration_marks_the_row_the_old_rule_held_in_flight_in_each_batch_being_sent(newsroom):
