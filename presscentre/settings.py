@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "presscentre.syndication",
     "presscentre.importers",
     "presscentre.distribution",
+    "presscentre.alerts",
     "presscentre.pagecache",
     "django_altcha",
     "axes",

@@ -204,7 +204,8 @@ class DistributionIndexView(generic.IndexView):
     default_ordering = "-created_at"
 
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("release")
+        # Alerts and digests to subscribers have their own screens (the alerts app's).
+        return super().get_base_queryset().filter(kind=Distribution.Kind.RELEASE).select_related("release")
 
     def get_edit_url(self, instance):
         return reverse("distributions:detail", args=[instance.pk])

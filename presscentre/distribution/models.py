@@ -98,7 +98,14 @@ def normalise_email(email: str) -> str:
 
 
 class Distribution(models.Model):
-    """One sending of a press release to the contacts in some lists and/or topics."""
+    """One sending: a press release to the contacts in some lists and/or topics, or (other kinds, planned and
+    composed by the app that registers the kind, see kinds.py) an alert or a digest to subscribers."""
+
+    class Kind(models.TextChoices):
+        RELEASE = "release", "Press release to media lists"
+        ALERT = "alert", "Alert to subscribers"
+        DAILY_DIGEST = "daily_digest", "Daily digest to subscribers"
+        WEEKLY_DIGEST = "weekly_digest", "Weekly digest to subscribers"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -107,7 +114,18 @@ class Distribution(models.Model):
         SENT = "sent", "Sent"
         CANCELLED = "cancelled", "Cancelled"
 
-    release = models.ForeignKey("newsroom.PressReleasePage", on_delete=models.CASCADE, related_name="distributions")
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.RELEASE, db_index=True, editable=False)
+    release = models.ForeignKey(
+        "newsroom.PressReleasePage", null=True, on_delete=models.CASCADE, related_name="distributions"
+    )
+    # An alert's item (any type), and a digest's window: what became public in [period_start, period_end).
+    item = models.ForeignKey(
+        "wagtailcore.Page", null=True, blank=True, on_delete=models.CASCADE, related_name="+", editable=False
+    )
+    period_start = models.DateTimeField(null=True, blank=True, editable=False)
+    period_end = models.DateTimeField(null=True, blank=True, editable=False)
+    # Deliveries erased with their recipient ("forget me"), counted by status so that the totals stay right.
+    erased = models.JSONField(default=dict, blank=True, editable=False)
     lists = models.ManyToManyField(MediaList, blank=True, related_name="distributions")
     topics = models.ManyToManyField(
         "newsroom.Category", blank=True, related_name="distributions", help_text="Contacts following these topics."
@@ -134,9 +152,26 @@ class Distribution(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = "distribution"
+        constraints = [
+            # One alert per item, whatever publishes or lifts it how many times; one digest per window.
+            models.UniqueConstraint(fields=["item"], condition=models.Q(kind="alert"), name="distribution_one_alert"),
+            models.UniqueConstraint(
+                fields=["kind", "period_end"],
+                condition=models.Q(kind__in=["daily_digest", "weekly_digest"]),
+                name="distribution_one_digest_per_window",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.release.title} ({self.get_status_display().lower()})"
+        return f"{self.title} ({self.get_status_display().lower()})"
+
+    @property
+    def title(self) -> str:
+        if self.release_id:
+            return self.release.title
+        if self.item_id:
+            return self.item.title
+        return self.subject or self.get_kind_display()
 
     @property
     def is_editable(self) -> bool:

@@ -23,7 +23,9 @@ class ActiveDistributionsPanel(DashboardPanel):
     def get_context_data(self, parent_context=None):
         # One query for the rows and their progress, one each for lists and topics, however many rows.
         distributions = list(
-            Distribution.objects.filter(status__in=[Distribution.Status.SENDING, Distribution.Status.SCHEDULED])
+            Distribution.objects.filter(
+                kind=Distribution.Kind.RELEASE, status__in=[Distribution.Status.SENDING, Distribution.Status.SCHEDULED]
+            )
             .select_related("release")
             .prefetch_related("lists", "topics")
             .annotate(

@@ -41,7 +41,9 @@ class ReleaseEmail:
     calendar: bytes | None
     reply_to: str
 
-    def message_for(self, *, to: str, link_url: str, unsubscribe_url: str, connection=None) -> EmailMultiAlternatives:
+    def message_for(
+        self, *, to: str, link_url: str, unsubscribe_url: str, connection=None, delivery=None
+    ) -> EmailMultiAlternatives:
         """The message for one recipient: their link, their one-click unsubscribe headers, the .ics if embargoed."""
         text = self.text.replace(LINK_MARKER, link_url).replace(UNSUBSCRIBE_MARKER, unsubscribe_url)
         body_html = self.html.replace(LINK_MARKER, html.escape(link_url)).replace(

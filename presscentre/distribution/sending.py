@@ -47,6 +47,7 @@ from django.db.models import F, Min, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from presscentre.distribution import kinds
 from presscentre.distribution.models import Delivery, Distribution, MediaContact
 from presscentre.distribution.release_email import PreparedMessage, ReleaseEmail, compose_release_email
 from presscentre.distribution.tokens import unsubscribe_token, unsubscribe_url
@@ -141,7 +142,12 @@ def recipients_of(distribution: Distribution):
 def plan_deliveries(distribution: Distribution) -> Iterator[Delivery]:
     """One unsaved delivery per recipient, in contact order: `queued`, or `skipped` with the reason for opted-out
     and bouncing contacts. The sending stores exactly these and the confirmation screen counts exactly these, so
-    the number a press officer confirms is the number the sending queues. Reads contacts in chunks."""
+    the number a press officer confirms is the number the sending queues. Reads contacts in chunks.
+
+    A distribution of another kind (an alert, a digest) has the recipients its kind plans (kinds.py)."""
+    if distribution.kind != Distribution.Kind.RELEASE:
+        yield from kinds.kind_of(distribution).recipients(distribution)
+        return
     contacts = recipients_of(distribution).only("pk", "name", "email", "outlet", "opted_out", "bounce_count")
     for contact in contacts.iterator(chunk_size=1000):
         reason = contact.skip_reason()
@@ -401,6 +407,7 @@ def send_one(email: ReleaseEmail, delivery: Delivery, *, connection, prepared: P
         link_url=link_url,
         unsubscribe_url=unsubscribe_url(delivery.contact_id, base_url=email.base_url) if token else "",
         connection=connection,
+        delivery=delivery,
     )
     if _is_smtp(connection):
         hand_over(connection, *_wire_form(message))
@@ -414,7 +421,7 @@ def send_one(email: ReleaseEmail, delivery: Delivery, *, connection, prepared: P
 
 def prepare(email: ReleaseEmail, connection) -> PreparedMessage | None:
     """A prepared message when the connection is Django's SMTP backend (whose socket it writes to)."""
-    return PreparedMessage(email) if _is_smtp(connection) else None
+    return PreparedMessage(email) if _is_smtp(connection) and isinstance(email, ReleaseEmail) else None
 
 
 DATABASE_PATIENCE = timedelta(minutes=10)
@@ -631,7 +638,13 @@ def run_distribution(
             result.run_again_at = distribution.send_at
         return result
     create_deliveries(distribution, at=clock())
-    email = compose_release_email(distribution.release.specific, at=clock())
+    if distribution.kind == Distribution.Kind.RELEASE:
+        email = compose_release_email(distribution.release.specific, at=clock())
+    else:
+        email = kinds.compose(distribution, at=clock())
+        if email is None:  # its item is not public (unpublished since, or embargoed again): nothing may go
+            _cancel_unsendable(distribution, at=clock())
+            return result
     Distribution.objects.filter(pk=distribution.pk, subject="").update(subject=email.subject[:500])
     deadline = clock() + budget if budget is not None else None
     loops = [_LoopResult() for _ in range(connections())]
@@ -722,6 +735,17 @@ def _send_batches(distribution, email: ReleaseEmail, loop: _LoopResult, *, clock
                 connection.close()
             except (smtplib.SMTPException, OSError) as error:
                 logger.warning("Closing the mail server connection failed: %s", error)
+
+
+def _cancel_unsendable(distribution: Distribution, *, at: datetime) -> None:
+    logger.warning("Distribution %s cancelled: its item is not public at %s", distribution.pk, at.isoformat())
+    with transaction.atomic():
+        Distribution.objects.filter(pk=distribution.pk, status=Distribution.Status.SENDING).update(
+            status=Distribution.Status.CANCELLED, cancelled_at=at, next_run="", next_run_at=None
+        )
+        distribution.deliveries.filter(status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.CANCELLED, reason="Not sent: the item is not public."
+        )
 
 
 def _cancelled(distribution: Distribution) -> bool:

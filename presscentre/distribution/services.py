@@ -396,10 +396,14 @@ def contact_for_token(token: str) -> MediaContact | None:
 
 
 def delivery_counts(distribution: Distribution) -> dict[str, int]:
-    """Deliveries by status, in one query, with `total` and `done` (no longer queued or in flight)."""
+    """Deliveries by status, in one query, with `total` and `done` (no longer queued or in flight). Recipients who
+    were erased since ("forget me") still count, by the status their delivery had."""
     counts = dict.fromkeys(Delivery.Status.values, 0)
+    for status, erased in (distribution.erased or {}).items():
+        if status in counts:
+            counts[status] += int(erased)
     for row in distribution.deliveries.order_by().values("status").annotate(n=Count("pk")):
-        counts[row["status"]] = row["n"]
+        counts[row["status"]] += row["n"]
     counts["total"] = sum(counts[status] for status in Delivery.Status.values)
     counts["done"] = counts["total"] - counts[Delivery.Status.QUEUED] - counts[Delivery.Status.SENDING]
     counts["percent"] = round(100 * counts["done"] / counts["total"]) if counts["total"] else 0

@@ -13,10 +13,11 @@ class EmbargoConfig(AppConfig):
 
         from presscentre.core import worker
         from presscentre.embargo.services import next_lift_after, queue_stranded_lift_notices
-        from presscentre.embargo.signal_handlers import schedule_lift_on_publish
+        from presscentre.embargo.signal_handlers import announce_public_on_publish, schedule_lift_on_publish
         from presscentre.pagecache import registry
 
         page_published.connect(schedule_lift_on_publish, dispatch_uid="presscentre.embargo.schedule_lift")
+        page_published.connect(announce_public_on_publish, dispatch_uid="presscentre.embargo.announce_public")
         # The page cache sits below this app: it learns when the next lift falls, and that journalists' pages are
         # personal, from here.
         registry.register_next_lift(next_lift_after)

@@ -163,8 +163,18 @@ def lift_embargo(item, *, at: datetime, by=None) -> bool:
             item_id=item.pk, embargo_until=item.embargo_until, lifted_at=at, missed=missed, next_attempt_at=at
         )
         _queue_delivery(notice.pk)
+        announce_public(item, at=at)
         transaction.on_commit(lambda: purge_item_from_caches(item), robust=True)
     return True
+
+
+def announce_public(item, *, at: datetime) -> None:
+    """Tell the apps above (alerts) that `item` became public at `at`; a receiver's error is logged, never raised."""
+    from presscentre.embargo.signals import item_made_public
+
+    for receiver, outcome in item_made_public.send_robust(sender=type(item), item=item, at=at):
+        if isinstance(outcome, Exception):
+            logger.error("%s failed on %r becoming public", receiver, item.title, exc_info=outcome)
 
 
 def purge_item_from_caches(item) -> None:

@@ -1,4 +1,6 @@
-from presscentre.embargo.services import schedule_lift
+from django.utils import timezone
+
+from presscentre.embargo.services import announce_public, schedule_lift
 
 
 def schedule_lift_on_publish(sender, instance, **kwargs):
@@ -10,3 +12,12 @@ def schedule_lift_on_publish(sender, instance, **kwargs):
         type(instance).objects.filter(pk=instance.pk).update(embargo_lifted_at=None)
         instance.embargo_lifted_at = None
     schedule_lift(instance)
+
+
+def announce_public_on_publish(sender, instance, **kwargs):
+    """An item published with no embargo still running is public from now: say so (alerts go out)."""
+    if not hasattr(instance, "embargo_until"):
+        return
+    at = timezone.now()
+    if instance.live and not instance.is_embargoed_at(at) and not instance.get_view_restrictions().exists():
+        announce_public(instance, at=at)
