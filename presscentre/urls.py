@@ -31,6 +31,7 @@ urlpatterns = [
     path("embargoed/", include("presscentre.embargo.urls")),
     path("comments/", include("presscentre.comments.urls")),
     path("distribution/", include("presscentre.distribution.urls")),
+    path("subscribe/", include("presscentre.alerts.urls")),
 ]
 
 if settings.DEBUG:
