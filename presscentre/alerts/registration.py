@@ -2,4 +2,19 @@
 
 
 def register() -> None:
-    pass
+    # Sending (alerts-sending): alerts at the moment an item is public, digests at the site's times, and the
+    # catch-up for an alert whose moment was missed.
+    from datetime import timedelta
+
+    from presscentre.alerts import alerting, digests
+    from presscentre.core.worker import register_chore
+    from presscentre.distribution.kinds import register_kind
+    from presscentre.distribution.models import Distribution
+    from presscentre.embargo.signals import item_made_public
+
+    item_made_public.connect(alerting.on_item_made_public, dispatch_uid="presscentre.alerts.alert")
+    register_kind(Distribution.Kind.ALERT, recipients=alerting.alert_recipients, compose=alerting.compose_alert)
+    for kind in digests.DIGESTS:
+        register_kind(kind, recipients=digests.digest_recipients, compose=digests.compose_digest)
+    register_chore("alerts: catch up missed alerts", alerting.catch_up_alerts, every=timedelta(seconds=30))
+    register_chore("alerts: queue due digests", digests.queue_due_digests, every=timedelta(minutes=1))
