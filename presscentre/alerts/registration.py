@@ -18,3 +18,16 @@ def register() -> None:
         register_kind(kind, recipients=digests.digest_recipients, compose=digests.compose_digest)
     register_chore("alerts: catch up missed alerts", alerting.catch_up_alerts, every=timedelta(seconds=30))
     register_chore("alerts: queue due digests", digests.queue_due_digests, every=timedelta(minutes=1))
+
+    # Subscribers (alerts-public): the /subscribe/ pages carry tokens and forms, so the page cache never keeps them;
+    # the footer's sign-up form shows the consent text, so changing it purges every page; unconfirmed sign-ups go.
+    from django.db.models.signals import post_save
+
+    from presscentre.alerts import subscribing
+    from presscentre.alerts.models import AlertSettings
+    from presscentre.pagecache import registry
+
+    registry.register_bypass_prefix("/subscribe/")
+    registry.register_model("alerts.AlertSettings")
+    post_save.connect(subscribing.forget_remembered_settings, sender=AlertSettings, dispatch_uid="alerts.settings")
+    register_chore("alerts: delete expired sign-ups", subscribing.delete_expired_sign_ups, every=timedelta(hours=1))
