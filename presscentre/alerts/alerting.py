@@ -122,6 +122,8 @@ def item_follows(item_id: int) -> tuple[int, list[int], list[int]]:
 def alert_recipients(distribution: Distribution):
     """The alert's deliveries: every reachable immediate subscriber who follows the item's type, one of its
     categories or people, or everything; each once however many of these match."""
+    if not is_news(distribution):
+        return
     content_type_id, category_ids, person_ids = item_follows(distribution.item_id)
     if content_type_id is None:
         return
@@ -132,6 +134,22 @@ def alert_recipients(distribution: Distribution):
         ).values("pk"),
     )
     yield from deliveries_for(distribution, subscriptions)
+
+
+def is_news(distribution: Distribution) -> bool:
+    """Did the alert's item become public within ALERT_AFTER_PUBLIC_WITHIN of the alert, by what is saved now?
+
+    An item whose publication date was set back once it was published (an import, the demo's history) is not
+    news: its alert goes to nobody."""
+    from presscentre.newsroom.models import NewsItemPage
+
+    since = (
+        NewsItemPage.objects.filter(pk=distribution.item_id)
+        .annotate(since=public_since())
+        .values_list("since", flat=True)
+        .first()
+    )
+    return since is None or distribution.send_at - since <= ALERT_AFTER_PUBLIC_WITHIN
 
 
 def compose_alert(distribution: Distribution, *, at: datetime):

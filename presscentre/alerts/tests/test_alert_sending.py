@@ -205,6 +205,20 @@ def test_publishing_an_item_again_does_not_alert_again(
     assert not alerts_of(old).exists()
 
 
+def test_an_item_backdated_once_published_is_not_news_and_its_alert_goes_to_nobody(
+    newsroom, smtp_server, economy, django_capture_on_commit_callbacks
+):
+    subscribe("subscriber@news.example.com", categories=[economy])
+    with time_machine.travel(NOW, tick=False):
+        article = ArticleFactory(parent=newsroom, live=False, categories=[economy])
+        publish(article)  # as the demo and imports do: published, then given its real history
+        type(article).objects.filter(pk=article.pk).update(first_published_at=NOW - timedelta(days=20))
+        result = sending.run_distribution(alerts_of(article).get().pk, clock=lambda: NOW)
+
+    assert result.finished and result.sent == 0
+    assert smtp_server.messages == []
+
+
 class WorkerKilled(BaseException):
     """The worker's process ends here (SIGKILL): nothing after this line runs."""
 
