@@ -20,7 +20,7 @@ from django.db.models import Q
 from presscentre.alerts.alerting import deliveries_for, public_since, reachable_subscriptions
 from presscentre.alerts.models import AlertSettings, Subscription
 from presscentre.core.dates import admin_instant
-from presscentre.distribution.models import Distribution
+from presscentre.distribution.models import Delivery, Distribution
 from presscentre.embargo.services import public_items
 
 logger = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def digest_recipients(distribution: Distribution):
 
 def compose_digest(distribution: Distribution, *, at: datetime):
     """The digest's email: the window's items public at `at` (read once), each subscriber's share chosen per
-    message. None when none is public any more (the send is cancelled)."""
+    message. None (the send is cancelled) when none is public any more but someone was to be sent them."""
     from presscentre.alerts.emails import DigestEmail, item_entry, organisation_name
     from presscentre.core.urls_public import public_base_url
     from presscentre.newsroom.models.items import category_links_with_categories, person_links_with_people
@@ -148,8 +148,8 @@ def compose_digest(distribution: Distribution, *, at: datetime):
         .specific()
         .prefetch_related(category_links_with_categories(), person_links_with_people())
     )
-    if not items:
-        return None
+    if not items and distribution.deliveries.filter(status=Delivery.Status.QUEUED).exists():
+        return None  # its items were withdrawn since it was planned: cancelled, nobody gets an empty digest
     site = _site()
     zone = site_zone(site) if site else None
     label = DIGESTS[distribution.kind][2]

@@ -184,6 +184,22 @@ def test_a_window_with_nothing_public_sends_nobody_anything(newsroom, site_setti
 
     assert smtp_server.messages == []
     assert not Delivery.objects.filter(distribution=digest).exists()
+    assert Distribution.objects.get(pk=digest.pk).status == Distribution.Status.SENT, "to nobody"
+
+
+def test_a_digest_whose_items_were_withdrawn_after_planning_is_cancelled(newsroom, site_settings, smtp_server):
+    subscribe("subscriber@news.example.com", frequency=DAILY, everything=True)
+    item = public_item(ArticleFactory, newsroom, since=SUMMER_MOMENT - timedelta(hours=1))
+    digest = digests._write_digest(
+        Distribution.Kind.DAILY_DIGEST, start=SUMMER_MOMENT - timedelta(days=1), end=SUMMER_MOMENT, at=SUMMER_MOMENT
+    )
+    sending.create_deliveries(digest, at=SUMMER_MOMENT)
+    item.unpublish()
+
+    sending.run_distribution(digest.pk, clock=lambda: SUMMER_MOMENT)
+
+    assert smtp_server.messages == []
+    assert Distribution.objects.get(pk=digest.pk).status == Distribution.Status.CANCELLED
 
 
 def _digest_queries(newsroom, subscribers: int, *, topic: str, moment: datetime) -> tuple[int, int]:
