@@ -11,8 +11,10 @@ def register() -> None:
     from presscentre.distribution.kinds import register_kind
     from presscentre.distribution.models import Distribution
     from presscentre.embargo.signals import item_made_public
+    from presscentre.newsroom.signals import demo_embargo_moved
 
     item_made_public.connect(alerting.on_item_made_public, dispatch_uid="presscentre.alerts.alert")
+    demo_embargo_moved.connect(alerting.forget_demo_alert, dispatch_uid="presscentre.alerts.demo")
     register_kind(Distribution.Kind.ALERT, recipients=alerting.alert_recipients, compose=alerting.compose_alert)
     for kind in digests.DIGESTS:
         register_kind(kind, recipients=digests.digest_recipients, compose=digests.compose_digest)

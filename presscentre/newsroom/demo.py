@@ -52,6 +52,7 @@ from presscentre.newsroom.models import (
     ReportDocument,
     ReportPage,
 )
+from presscentre.newsroom.signals import demo_embargo_moved
 
 DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 DEFAULT_ADMIN_USERNAME = "admin"
@@ -246,6 +247,8 @@ def move_demo_embargo(*, at: datetime, seconds: int) -> PressReleasePage | None:
         # A demo rehearsal, not an editor's move: the lift record goes, so the next lift runs (and emails) again.
         PressReleasePage.objects.filter(pk=release.pk).update(embargo_lifted_at=None)
         release.embargo_lifted_at = None
+        # ... and apps above forget what they keep once per item (the alert), so the lift shows it again.
+        demo_embargo_moved.send(sender=PressReleasePage, item=release)
     release.embargo_until = lifts_at
     release.published_at = lifts_at
     release.save_revision(clean=False).publish()

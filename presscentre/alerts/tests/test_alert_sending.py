@@ -18,6 +18,7 @@ from presscentre.distribution.tests.conftest import _serve
 from presscentre.distribution.tests.smtp import RecordingHandler
 from presscentre.embargo.services import lift_due_embargoes
 from presscentre.newsroom.models import ArticlePage, PressCentreSettings, PressReleasePage, ReportPage
+from presscentre.newsroom.signals import demo_embargo_moved
 from presscentre.newsroom.tests.factories import (
     ArticleFactory,
     CategoryFactory,
@@ -217,6 +218,27 @@ def test_an_item_backdated_once_published_is_not_news_and_its_alert_goes_to_nobo
 
     assert result.finished and result.sent == 0
     assert smtp_server.messages == []
+
+
+def test_the_demos_rehearsal_of_a_lift_alerts_again_at_each_lift(
+    newsroom, smtp_server, django_capture_on_commit_callbacks
+):
+    subscribe("subscriber@news.example.com", everything=True)
+    with time_machine.travel(NOW, tick=False):
+        release = PressReleaseFactory(parent=newsroom, embargo_until=NOW + timedelta(seconds=20), live=False)
+        publish(release)
+    for lift in (NOW + timedelta(seconds=20), NOW + timedelta(minutes=5)):
+        with time_machine.travel(lift, tick=False):
+            with django_capture_on_commit_callbacks(execute=True):
+                assert lift_due_embargoes(at=lift) == 1
+        # What `load_demo_data --embargo-in` does to watch the lift again: the release is embargoed anew.
+        demo_embargo_moved.send(sender=PressReleasePage, item=release)
+        type(release).objects.filter(pk=release.pk).update(
+            embargo_until=NOW + timedelta(minutes=5), embargo_lifted_at=None
+        )
+        release.refresh_from_db()
+
+    assert received(smtp_server) == {"subscriber@news.example.com": 2}
 
 
 class WorkerKilled(BaseException):
