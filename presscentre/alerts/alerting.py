@@ -21,7 +21,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Min, OuterRef
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.db.models.functions import Coalesce, Greatest
 
 from presscentre.alerts.models import Subscription
@@ -43,6 +43,11 @@ CHUNK_SIZE = 2000
 def public_since():
     """When an item became public: its first publication, or its embargo's end if that came later."""
     return Greatest(F("first_published_at"), Coalesce(F("embargo_until"), F("first_published_at")))
+
+
+def public_since_after(moment: datetime) -> Q:
+    """Items whose `public_since` is at or after `moment`, said so that the indexes on both dates serve it."""
+    return Q(first_published_at__gte=moment) | Q(embargo_until__gte=moment)
 
 
 def item_public_since(item, *, at: datetime) -> datetime:
@@ -182,6 +187,7 @@ def catch_up_alerts(*, at: datetime) -> int:
     has_alert = Distribution.objects.filter(kind=Distribution.Kind.ALERT, item=OuterRef("pk"))
     missing = (
         public_items(at)
+        .filter(public_since_after(since))
         .annotate(public_since=public_since())
         .filter(public_since__gte=since, public_since__lte=at)
         .exclude(Exists(has_alert))

@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from presscentre.alerts.alerting import deliveries_for, public_since, reachable_subscriptions
+from presscentre.alerts.alerting import deliveries_for, public_since, public_since_after, reachable_subscriptions
 from presscentre.alerts.models import AlertSettings, Subscription
 from presscentre.core.dates import admin_instant
 from presscentre.distribution.models import Delivery, Distribution
@@ -105,6 +105,7 @@ def window_items(distribution: Distribution, *, at: datetime):
     """The items that became public in the digest's window and are public at `at`, newest first."""
     return (
         public_items(at)
+        .filter(public_since_after(distribution.period_start))
         .annotate(public_since=public_since())
         .filter(public_since__gte=distribution.period_start, public_since__lt=distribution.period_end)
         .order_by("-public_since", "-pk")
