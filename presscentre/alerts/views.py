@@ -2,9 +2,9 @@
 
 The sign-up takes posts from the footer form of every page, which the page cache serves to everyone and so carries
 no CSRF token: it is exempt, which is harmless because a sign-up only ever sends a confirmation email (double
-opt-in), and it is rate-limited. The other pages are opened by a signed link from an email: the token in the
-address is what proves who is asking (there is no cookie to ride on), so they are exempt too. Every one of them is
-private: never stored by a shared cache, not indexed, and no referrer leaves with the token.
+opt-in), and it is rate-limited. One-click unsubscribe is exempt as RFC 8058 requires (mail programs post with no
+page). The other pages are opened by a signed link from an email and check the CSRF token as usual. Every one of
+them is private: never stored by a shared cache, not indexed, and no referrer leaves with the token.
 """
 
 from django.db.models import Q
@@ -86,7 +86,6 @@ def sent_view(request):
 # -- confirm -----------------------------------------------------------------------------------------------------
 
 
-@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm_view(request, token: str):
     at = timezone.now()
@@ -121,7 +120,6 @@ SAVED_MESSAGES = {
 }
 
 
-@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage_view(request, token: str):
     at = timezone.now()
@@ -181,7 +179,6 @@ def unsubscribe_view(request, token: str):
     return _page(request, "alerts/unsubscribe.html", {"token": token})
 
 
-@csrf_exempt
 @require_http_methods(["GET", "HEAD", "POST"])
 def forget_view(request, token: str):
     """ "Forget me": GET asks, POST erases the subscriber, their media contact and their delivery records."""

@@ -26,6 +26,11 @@ CSRF_EXEMPT_VIEWS = {
     # One-click unsubscribe (RFC 8058): mail programs POST to the link with no page, hence no token; the
     # unguessable token in the URL is the authority, and all it can do is stop mail to its own address.
     "presscentre.distribution.views.unsubscribe_view",
+    # The alerts sign-up: its form is in the footer of every cached page, so it carries no token; all a post can
+    # do is send one confirmation email an hour to the address typed (double opt-in), and it is rate-limited.
+    "presscentre.alerts.views.subscribe_view",
+    # The alerts' one-click unsubscribe (RFC 8058), as for releases: the signed token in the URL is the authority.
+    "presscentre.alerts.views.unsubscribe_view",
 }
 SAMPLE_ARGUMENTS = {"int": "1", "str": "x", "slug": "x", "path": "x", "uuid": str(uuid.UUID(int=1))}
 
