@@ -1,14 +1,18 @@
 """Immediate alerts (issue 18, items 3 and 4): an item that becomes public is emailed to the subscribers who follow
 it, once each, at its publication or at its embargo's lift and never before; the mail server is real."""
 
+import email as email_parser
+import email.policy as email_policy
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from presscentre.alerts import alerting
+from presscentre.alerts import alerting, tokens
+from presscentre.alerts.emails import PreparedAlertMessage
 from presscentre.alerts.models import Subscription
 from presscentre.alerts.tests.sending_helpers import publish, received, sent_at, subscribe
 from presscentre.core.urls_public import public_page_url
@@ -344,3 +348,26 @@ def test_planning_and_composing_an_alert_take_as_many_queries_for_3_subscribers_
     few = _planning_and_composing_queries(newsroom, 3, topic="transport")
     many = _planning_and_composing_queries(newsroom, 40, topic="housing")
     assert few == many
+
+
+def test_an_alert_serialised_once_is_byte_for_byte_the_message_built_in_full(newsroom, economy):
+    subscriber = subscribe("subscriber@news.example.com", categories=[economy])
+    with time_machine.travel(NOW, tick=False):
+        article = ArticleFactory(parent=newsroom, title="Rents \u00a3100 up", live=False, categories=[economy])
+        publish(article)
+        alert = alerts_of(article).get()
+        delivery = Delivery.objects.create(distribution=alert, contact=subscriber.contact, email=subscriber.email)
+        email = alerting.compose_alert(alert, at=NOW)
+        prepared = email.message_for(to=subscriber.email, link_url="", unsubscribe_url="", delivery=delivery)
+        full = EmailMultiAlternatives.message(prepared).as_bytes(linesep="\r\n")
+        unsubscribe = tokens.unsubscribe_url(subscriber)
+
+    assert isinstance(prepared, PreparedAlertMessage), "an ASCII address takes the serialised-once path"
+    fast = prepared.message().as_bytes(linesep="\r\n")
+    parsed_fast = email_parser.message_from_bytes(fast, policy=email_policy.default)
+    parsed_full = email_parser.message_from_bytes(full, policy=email_policy.default)
+    for header in ("Subject", "From", "To", "Message-ID", "Date", "List-Unsubscribe", "List-Unsubscribe-Post"):
+        assert str(parsed_fast[header]).strip() == str(parsed_full[header]).strip(), header
+    for kind in ("plain", "html"):
+        assert parsed_fast.get_body((kind,)).get_content() == parsed_full.get_body((kind,)).get_content()
+    assert unsubscribe in parsed_fast.get_body(("plain",)).get_content()
