@@ -39,7 +39,7 @@ def test_the_manage_page_shows_what_is_followed_and_saves_changes(client, subscr
 
     assert page.status_code == 200
     assert page["Cache-Control"] == "private, no-store"
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     content = page.content.decode()
     assert "reader@example.com" in content
     assert 'id="id_everything" checked' in content
