@@ -102,16 +102,25 @@ def reachable_subscriptions():
 
 
 def deliveries_for(distribution: Distribution, subscriptions):
-    """One unsaved queued delivery per subscription's contact, read in chunks (memory stays flat)."""
+    """One unsaved queued delivery per subscription's contact, read CHUNK_SIZE at a time in contact order (memory
+    stays flat). Each chunk is a query of its own that starts after the last contact read, rather than a server-side
+    cursor: PostgreSQL plans a cursor for its first rows, and with statistics not yet updated after a bulk import of
+    subscribers that plan took seconds where this takes milliseconds."""
     rows = subscriptions.order_by("contact_id").values_list("contact_id", "contact__name", "contact__email")
-    for contact_id, name, email in rows.iterator(chunk_size=CHUNK_SIZE):
-        yield Delivery(
-            distribution=distribution,
-            contact_id=contact_id,
-            name=(name or "")[:150],
-            email=email,
-            status=Delivery.Status.QUEUED,
-        )
+    after = None
+    while True:
+        chunk = list((rows if after is None else rows.filter(contact_id__gt=after))[:CHUNK_SIZE])
+        for contact_id, name, email in chunk:
+            yield Delivery(
+                distribution=distribution,
+                contact_id=contact_id,
+                name=(name or "")[:150],
+                email=email,
+                status=Delivery.Status.QUEUED,
+            )
+        if len(chunk) < CHUNK_SIZE:
+            return
+        after = chunk[-1][0]
 
 
 def item_follows(item_id: int) -> tuple[int, list[int], list[int]]:
