@@ -371,3 +371,17 @@ def test_an_alert_serialised_once_is_byte_for_byte_the_message_built_in_full(new
     for kind in ("plain", "html"):
         assert parsed_fast.get_body((kind,)).get_content() == parsed_full.get_body((kind,)).get_content()
     assert unsubscribe in parsed_fast.get_body(("plain",)).get_content()
+
+
+def test_recipients_are_read_in_chunks_each_once(newsroom, economy, monkeypatch):
+    monkeypatch.setattr(alerting, "CHUNK_SIZE", 2)
+    subscribers = [subscribe(f"subscriber{number}@news.example.com", categories=[economy]) for number in range(5)]
+    with time_machine.travel(NOW, tick=False):
+        article = ArticleFactory(parent=newsroom, live=False, categories=[economy])
+        publish(article)
+
+    with CaptureQueriesContext(connection) as queries:
+        planned = [delivery.contact_id for delivery in alerting.alert_recipients(alerts_of(article).get())]
+
+    assert planned == sorted(subscriber.contact_id for subscriber in subscribers)
+    assert sum("alerts_subscription" in query["sql"] for query in queries.captured_queries) == 3
