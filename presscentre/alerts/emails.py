@@ -2,9 +2,9 @@
 
 Both are objects the sending machinery (distribution/sending.py) knows how to send: `subject`, `base_url`,
 `public_url`, `embargoed` (always False: nothing here is sent before it is public) and `message_for(...)`, which
-builds one subscriber's message. An alert is rendered once and personalised by swapping two markers (the
-subscriber's manage and one-click unsubscribe links); a digest lists, for each subscriber, only the items of its
-window that they follow, each item rendered once per email.
+builds one subscriber's message. An alert is rendered and serialised once and personalised by swapping markers
+(the subscriber's address, manage and one-click unsubscribe links, date and Message-ID); a digest lists, for each
+subscriber, only the items of its window that they follow, the items read once per email.
 
 A message's subscriber is its delivery's contact's subscription. The subscriptions of a whole sending batch are
 read together on the first message of the batch and kept on the email object, so a message costs no query of its
