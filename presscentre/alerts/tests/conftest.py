@@ -1,13 +1,11 @@
 import pytest
 
-from presscentre.distribution.tests.conftest import _serve
-from presscentre.distribution.tests.smtp import RecordingHandler
+# The distribution tests' real SMTP server (aiosmtpd, started for the test; Django's SMTP backend points at it).
+from presscentre.distribution.tests.conftest import smtp_server  # noqa: F401
 
 
-@pytest.fixture
-def smtp_server(settings):
-    """A local SMTP server that accepts everything; Django's SMTP backend points at it."""
-    handler = RecordingHandler()
-    controller = _serve(settings, handler)
-    yield handler
-    controller.stop()
+@pytest.fixture(autouse=True)
+def _one_sending_thread(settings):
+    # Other threads' connections cannot see the test's own transaction; retries wait for nothing.
+    settings.PRESSCENTRE_DISTRIBUTION_CONNECTIONS = 1
+    settings.PRESSCENTRE_DISTRIBUTION_RETRY_SECONDS = 0

@@ -18,8 +18,6 @@ from presscentre.alerts.tests.sending_helpers import publish, received, sent_at,
 from presscentre.core.urls_public import public_page_url
 from presscentre.distribution import sending
 from presscentre.distribution.models import BOUNCE_LIMIT, Delivery, Distribution
-from presscentre.distribution.tests.conftest import _serve
-from presscentre.distribution.tests.smtp import RecordingHandler
 from presscentre.embargo.services import lift_due_embargoes
 from presscentre.newsroom.models import ArticlePage, PressCentreSettings, PressReleasePage, ReportPage
 from presscentre.newsroom.signals import demo_embargo_moved
@@ -32,22 +30,6 @@ from presscentre.newsroom.tests.factories import (
 
 NOW = datetime(2031, 3, 4, 9, 30, tzinfo=UTC)
 LIFT = NOW + timedelta(hours=2)
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server (aiosmtpd), started for the test; Django's SMTP backend points at it."""
-    handler = RecordingHandler()
-    controller = _serve(settings, handler)
-    yield handler
-    controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _one_sending_thread(settings):
-    # Other threads' connections cannot see the test's own transaction; retries wait for nothing.
-    settings.PRESSCENTRE_DISTRIBUTION_CONNECTIONS = 1
-    settings.PRESSCENTRE_DISTRIBUTION_RETRY_SECONDS = 0
 
 
 def alerts_of(item):

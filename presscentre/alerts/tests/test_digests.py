@@ -14,8 +14,6 @@ from presscentre.alerts.models import AlertSettings, Subscription
 from presscentre.alerts.tests.sending_helpers import received, subscribe
 from presscentre.distribution import sending
 from presscentre.distribution.models import Delivery, Distribution
-from presscentre.distribution.tests.conftest import _serve
-from presscentre.distribution.tests.smtp import RecordingHandler
 from presscentre.newsroom.models import PressCentreSettings, ReportPage
 from presscentre.newsroom.tests.factories import ArticleFactory, CategoryFactory, PersonFactory, ReportFactory
 
@@ -24,21 +22,6 @@ WEEKLY = Subscription.Frequency.WEEKLY
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 # 08:00 in London on a summer day (BST, UTC+1) is 07:00 UTC.
 SUMMER_MOMENT = datetime(2031, 7, 1, 7, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def smtp_server(settings):
-    """A real SMTP server (aiosmtpd), started for the test; Django's SMTP backend points at it."""
-    handler = RecordingHandler()
-    controller = _serve(settings, handler)
-    yield handler
-    controller.stop()
-
-
-@pytest.fixture(autouse=True)
-def _one_sending_thread(settings):
-    settings.PRESSCENTRE_DISTRIBUTION_CONNECTIONS = 1
-    settings.PRESSCENTRE_DISTRIBUTION_RETRY_SECONDS = 0
 
 
 @pytest.fixture
