@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "presscentre.importers",
     "presscentre.distribution",
     "presscentre.alerts",
+    "presscentre.experts",
     "presscentre.pagecache",
     "django_altcha",
     "axes",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("comments/", include("presscentre.comments.urls")),
     path("distribution/", include("presscentre.distribution.urls")),
     path("subscribe/", include("presscentre.alerts.urls")),
+    path("experts/request/", include("presscentre.experts.urls")),
 ]
 
 if settings.DEBUG:

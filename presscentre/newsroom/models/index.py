@@ -188,6 +188,22 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
         )
         return self.render(request, template="pages/press_contacts.html", context_overrides=context)
 
+    @path("experts/", name="experts")
+    def experts_view(self, request):
+        """The people available for interview, filtered by topic and language; the same page for everyone (the
+        interview request form is on its own uncached page)."""
+        from presscentre.newsroom.experts import available_people, directory
+
+        at = timezone.now()
+        context = self.section_context(request, "experts", title="Experts")
+        context["directory"] = directory(
+            available_people(),
+            secret_topics=self.secret_topics(at),
+            topic_slug=request.GET.get("topic", ""),
+            language=request.GET.get("language", ""),
+        )
+        return self.render(request, template="pages/experts.html", context_overrides=context)
+
     @path("share/mastodon/", name="share_mastodon")
     def share_mastodon_view(self, request):
         """Ask for the reader's Mastodon server, then send them to its share screen with the post written."""

@@ -92,6 +92,14 @@ class Person(RevisionMixin, index.Indexed, ClusterableModel):
     available_for_comment = models.BooleanField(
         default=False, help_text="Journalists may contact the press office to arrange an interview."
     )
+    languages = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The languages they give interviews in, separated by commas, e.g. 'English, Welsh, French'.",
+    )
+    availability = models.CharField(
+        max_length=200, blank=True, help_text="A short note for journalists, e.g. 'Weekdays; not 10–14 Aug'."
+    )
 
     panels = [
         FieldPanel("name"),
@@ -101,6 +109,8 @@ class Person(RevisionMixin, index.Indexed, ClusterableModel):
         FieldPanel("photo"),
         FieldPanel("topics"),
         FieldPanel("available_for_comment"),
+        FieldPanel("languages"),
+        FieldPanel("availability"),
     ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.SearchField("role")]
 
@@ -112,6 +122,11 @@ class Person(RevisionMixin, index.Indexed, ClusterableModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def language_list(self) -> list[str]:
+        """The languages, one each, as typed (spaces trimmed, empty entries and repeats left out)."""
+        return list(dict.fromkeys(part.strip() for part in self.languages.split(",") if part.strip()))
 
     def save(self, *args, **kwargs) -> None:
         _strip_control_characters(self, ("name", "role", "bio"))

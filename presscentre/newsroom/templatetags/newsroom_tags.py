@@ -55,7 +55,12 @@ def press_centre_url(context, route: str = "", *args) -> str:
     return base + press_centre.reverse_subpage(route, args=args).lstrip("/")
 
 
-_FALLBACK_PATHS = {"press_contacts": "press-contacts/", "categories": "category/", "people": "author/"}
+_FALLBACK_PATHS = {
+    "press_contacts": "press-contacts/",
+    "categories": "category/",
+    "people": "author/",
+    "experts": "experts/",
+}
 
 
 @register.inclusion_tag("components/share_links.html", takes_context=True)
