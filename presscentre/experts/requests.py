@@ -63,18 +63,22 @@ def _rate_key(client: str, at: datetime) -> tuple[str, int]:
     return f"{RATE_PREFIX}{digest}:{int(at.timestamp()) // window}", window
 
 
+def _count(key: str, window: int) -> int:
+    cache.add(key, 0, timeout=window)
+    try:
+        return cache.incr(key)
+    except ValueError:  # expired between add and incr: the first of a new window
+        cache.set(key, 1, timeout=window)
+        return 1
+
+
 def check_rate(*, client: str, at: datetime) -> None:
     """Count one request from `client`; raise RequestRefused past the limit (429) or when the shared cache cannot
     be reached (503)."""
     key, window = _rate_key(client or "unknown", at)
     try:
         with strict():
-            cache.add(key, 0, timeout=window)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # expired between add and incr: the first of a new window
-                cache.set(key, 1, timeout=window)
-                count = 1
+            count = _count(key, window)
     except CacheUnavailable:
         raise RequestRefused(PAUSED_MESSAGE, 503) from None
     if count > REQUESTS_PER_CLIENT:
