@@ -85,6 +85,8 @@ class DemoPerson:
     bio: str
     topics: tuple[str, ...]
     available_for_comment: bool
+    languages: str = ""
+    availability: str = ""
 
 
 @dataclass(frozen=True)
@@ -280,6 +282,8 @@ def ensure_people(categories: dict[str, Category], summary: LoadSummary) -> dict
                 role=demo.role,
                 bio=f"<p>{demo.bio}</p>",
                 available_for_comment=demo.available_for_comment,
+                languages=demo.languages,
+                availability=demo.availability,
             )
             person.topics = [categories[slug] for slug in demo.topics]
             person.save()
