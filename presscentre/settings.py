@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "presscentre.distribution",
     "presscentre.alerts",
     "presscentre.experts",
+    "presscentre.mediakit",
     "presscentre.pagecache",
     "django_altcha",
     "axes",
@@ -225,6 +226,14 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Files handed out only by views that apply the embargo rule (image downloads, galleries' ZIPs): outside MEDIA_ROOT,
+# so a web server that serves /media/ straight from disk cannot reach them.
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", "").strip() or BASE_DIR / "private_media")
+STORAGES["private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": None},
+}
 
 # Media on S3-compatible object storage (AWS S3, MinIO, Ceph, R2, ...) once a bucket is named; boto3 reads
 # AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself. Image URLs are plain (no expiring signature) so cached

@@ -33,6 +33,7 @@ urlpatterns = [
     path("distribution/", include("presscentre.distribution.urls")),
     path("subscribe/", include("presscentre.alerts.urls")),
     path("experts/request/", include("presscentre.experts.urls")),
+    path("", include("presscentre.mediakit.urls")),
 ]
 
 if settings.DEBUG:

@@ -14,14 +14,58 @@ logger = logging.getLogger(__name__)
 MAX_DOCUMENT_TEXT = 400_000
 
 
-class PressCentreImage(AbstractImage):
-    """Wagtail's image, stored under an unguessable name.
+class Licence(models.TextChoices):
+    """The terms a journalist may use a picture or file under, shown beside every download and written into it."""
 
-    Image files are served straight from storage, without a view that could apply the embargo rule, so an
-    image that only an embargoed item shows must not be findable by guessing its file name before the lift.
+    EDITORIAL = "editorial", "Free for editorial use with credit"
+    CC_BY_4 = "cc-by-4.0", "CC BY 4.0"
+    CC0 = "cc0-1.0", "CC0 1.0 (no rights reserved)"
+    RIGHTS_RESERVED = "rights-reserved", "All rights reserved — ask the press office"
+
+
+class AssetMetadata(models.Model):
+    """What a journalist needs to use a picture, recording or document: its caption, credit and licence."""
+
+    caption = models.TextField("caption", max_length=1000, blank=True)
+    credit = models.CharField(
+        "credit",
+        max_length=200,
+        blank=True,
+        help_text="Who to credit, as it should be printed (e.g. “Photo: Ana Ruiz”).",
+    )
+    licence = models.CharField("licence", max_length=32, choices=Licence.choices, default=Licence.EDITORIAL)
+    usage_terms = models.TextField(
+        "usage terms", blank=True, help_text="Anything beyond the licence: embargo on reuse, no cropping, and so on."
+    )
+    made_on = models.DateField("date", null=True, blank=True, help_text="When the photo was taken or the file made.")
+    people_shown = models.CharField(
+        "people shown", max_length=500, blank=True, help_text="Names of the people shown, left to right."
+    )
+
+    asset_metadata_fields = ("caption", "credit", "licence", "usage_terms", "made_on", "people_shown")
+
+    class Meta:
+        abstract = True
+
+
+class PressCentreImage(AbstractImage, AssetMetadata):
+    """Wagtail's image, stored under an unguessable name, with its credit and licence.
+
+    Who may see it is the embargo rule's answer: an image only an embargoed item uses stays secret, with its
+    renditions and downloads, until the lift.
     """
 
-    admin_form_fields = Image.admin_form_fields
+    is_public = models.BooleanField(
+        "public on its own",
+        default=False,
+        help_text="Anyone may see it, even if no published item uses it. Leave unticked for a picture that "
+        "belongs to an item: it becomes public when the item does.",
+    )
+
+    admin_form_fields = (*Image.admin_form_fields, *AssetMetadata.asset_metadata_fields, "is_public")
+
+    def __str__(self) -> str:
+        return self.title
 
     def get_upload_to(self, filename: str) -> str:
         return super().get_upload_to(f"{secrets.token_urlsafe(12)}-{filename}")
@@ -41,7 +85,7 @@ def document_upload_to(instance, filename: str) -> str:
     return posixpath.join("documents", secrets.token_urlsafe(16), filename)
 
 
-class PressCentreDocument(AbstractDocument):
+class PressCentreDocument(AbstractDocument, AssetMetadata):
     """Wagtail's document, with the text of a PDF kept beside it so that search can find words inside reports.
 
     The text is extracted when the file is uploaded or replaced. A PDF that cannot be read still uploads: its
@@ -61,10 +105,13 @@ class PressCentreDocument(AbstractDocument):
         "Leave unticked for a file that belongs to an item: it becomes public when the item does.",
     )
 
-    admin_form_fields = (*Document.admin_form_fields, "is_public")
+    admin_form_fields = (*Document.admin_form_fields, *AssetMetadata.asset_metadata_fields, "is_public")
 
     class Meta(AbstractDocument.Meta):
         permissions = [("choose_document", "Can choose document")]
+
+    def __str__(self) -> str:
+        return self.title
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,6 +153,49 @@ def extract_pdf_text(file) -> str:
             file.seek(0)
     # PostgreSQL rejects NUL characters in text, and some PDFs' text layers contain them.
     return text.replace("\x00", " ")[:MAX_DOCUMENT_TEXT]
+
+
+def private_upload_to(instance, filename: str) -> str:
+    """<kind>/<random>/<name> in the private storage: nothing there is served without the embargo rule's leave."""
+    return posixpath.join(instance.private_directory, secrets.token_urlsafe(16), filename)
+
+
+def private_storage():
+    """The storage for files only views that apply the embargo rule hand out (settings.STORAGES["private"])."""
+    from django.core.files.storage import storages
+
+    return storages["private"]
+
+
+class ImageDownload(models.Model):
+    """One of an image's download sizes, made once by the worker (`presscentre.core.image_downloads`).
+
+    Web and print are JPEGs (or PNGs for pictures with transparency) no larger than their limit on the long side,
+    with the credit and licence written into them; the original is the uploaded file as it came.
+    """
+
+    class Size(models.TextChoices):
+        WEB = "web", "Web"
+        PRINT = "print", "Print"
+        ORIGINAL = "original", "Original"
+
+    private_directory = "downloads"
+
+    image = models.ForeignKey(PressCentreImage, on_delete=models.CASCADE, related_name="downloads")
+    size = models.CharField(max_length=16, choices=Size.choices)
+    file = models.FileField(upload_to=private_upload_to, storage=private_storage, max_length=255)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    file_size = models.PositiveBigIntegerField()
+    # The image's file_hash and metadata when this was made: a replaced file or new credit makes it again.
+    source_fingerprint = models.CharField(max_length=64)
+    made_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["image", "size"], name="one_download_per_size")]
+
+    def __str__(self) -> str:
+        return f"{self.image} ({self.size}, {self.width}×{self.height})"
 
 
 class WorkerHeartbeat(models.Model):

@@ -1,7 +1,14 @@
 from presscentre.newsroom.models.article import ArticlePage
 from presscentre.newsroom.models.content_page import ContentPage
 from presscentre.newsroom.models.index import ITEM_TYPES, PressCentrePage
-from presscentre.newsroom.models.items import RESERVED_SLUGS, ItemCategory, ItemPerson, NewsItemPage, NewsItemTag
+from presscentre.newsroom.models.items import (
+    RESERVED_SLUGS,
+    ItemAsset,
+    ItemCategory,
+    ItemPerson,
+    NewsItemPage,
+    NewsItemTag,
+)
 from presscentre.newsroom.models.media_appearance import MediaAppearancePage
 from presscentre.newsroom.models.press_release import PressReleasePage, ReleaseContact
 from presscentre.newsroom.models.report import ReportDocument, ReportPage
@@ -16,6 +23,7 @@ __all__ = [
     "Category",
     "ContentPage",
     "DefaultPressContact",
+    "ItemAsset",
     "ItemCategory",
     "ItemPerson",
     "MediaAppearancePage",

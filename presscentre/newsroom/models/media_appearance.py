@@ -6,7 +6,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.search import index
 
-from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
+from presscentre.newsroom.models.items import NewsItemPage, gallery_panel, item_edit_handler
 
 
 class MediaAppearancePage(NewsItemPage):
@@ -60,6 +60,7 @@ class MediaAppearancePage(NewsItemPage):
             heading="Broadcast",
         ),
         FieldPanel("transcript"),
+        gallery_panel,
     ]
     edit_handler = item_edit_handler(content_panels)
 

@@ -8,7 +8,7 @@ from wagtail.search import index
 
 from presscentre.newsroom.dates import long_date
 from presscentre.newsroom.forms import EmbargoItemForm
-from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
+from presscentre.newsroom.models.items import NewsItemPage, gallery_panel, item_edit_handler
 
 IMMEDIATE_RELEASE_LINE = "FOR IMMEDIATE RELEASE"
 
@@ -62,6 +62,7 @@ class PressReleasePage(NewsItemPage):
             heading="Media contacts",
             help_text="Leave empty to use the site's default press contacts.",
         ),
+        gallery_panel,
     ]
     edit_handler = item_edit_handler(content_panels)
     base_form_class = EmbargoItemForm

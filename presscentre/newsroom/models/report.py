@@ -8,7 +8,7 @@ from wagtail.search import index
 
 from presscentre.newsroom.blocks import KeyFindingsBlock
 from presscentre.newsroom.forms import EmbargoItemForm
-from presscentre.newsroom.models.items import NewsItemPage, item_edit_handler
+from presscentre.newsroom.models.items import NewsItemPage, gallery_panel, item_edit_handler
 
 
 class ReportPage(NewsItemPage):
@@ -55,6 +55,7 @@ class ReportPage(NewsItemPage):
         FieldPanel("key_findings"),
         FieldPanel("report_summary"),
         InlinePanel("document_links", label="Report document", heading="Report documents (PDF)", min_num=0),
+        gallery_panel,
     ]
     edit_handler = item_edit_handler(content_panels)
     base_form_class = EmbargoItemForm

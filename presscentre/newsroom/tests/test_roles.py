@@ -321,9 +321,9 @@ def historical_apps():
     return loader.project_state(("newsroom", "0002_editorial_roles")).apps
 
 
-LATER_APPS = ["alerts", "comments", "distribution", "experts", "importers"]
+LATER_APPS = ["alerts", "comments", "distribution", "experts", "importers", "mediakit"]
 # Models added to the newsroom after migration 0002: their permissions did not exist when it first ran.
-LATER_NEWSROOM_MODELS = ["newsitemtag", "contentpage"]
+LATER_NEWSROOM_MODELS = ["newsitemtag", "contentpage", "itemasset"]
 
 
 def roles_snapshot() -> dict:
