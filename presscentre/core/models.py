@@ -64,6 +64,10 @@ class PressCentreImage(AbstractImage, AssetMetadata):
 
     admin_form_fields = (*Image.admin_form_fields, *AssetMetadata.asset_metadata_fields, "is_public")
 
+    class Meta(AbstractImage.Meta):
+        # /media/original_images/<name> is served by a view that finds the image by its file's name.
+        indexes = [models.Index(fields=["file"], name="image_file_name")]
+
     def __str__(self) -> str:
         return self.title
 
@@ -76,6 +80,8 @@ class PressCentreRendition(AbstractRendition):
 
     class Meta:
         unique_together = (("image", "filter_spec", "focal_point_key"),)
+        # /media/images/<name> is served by a view that finds the rendition by its file's name.
+        indexes = [models.Index(fields=["file"], name="rendition_file_name")]
 
 
 def document_upload_to(instance, filename: str) -> str:
