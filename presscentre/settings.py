@@ -290,6 +290,9 @@ WAGTAILIMAGES_EXTENSIONS = ["avif", "gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = env_int("WAGTAILIMAGES_MAX_UPLOAD_SIZE", default=20 * 1024 * 1024, minimum=1)
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = env_int("WAGTAILIMAGES_MAX_IMAGE_PIXELS", default=60_000_000, minimum=1)
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+# Alt text required on images, and the caption, credit and licence in order on both forms (presscentre.core.forms).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "presscentre.core.forms.PressCentreImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "presscentre.core.forms.PressCentreDocumentForm"
 WAGTAIL_WORKFLOW_ENABLED = True
 # The admin asks no third party for anything: no check for new Wagtail releases from the dashboard.
 WAGTAIL_ENABLE_UPDATE_CHECK = False

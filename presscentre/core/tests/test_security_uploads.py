@@ -41,6 +41,7 @@ def upload_document(client, name: str, content: bytes, content_type: str = "appl
 def upload_image(client, name: str, content: bytes, content_type: str = "image/png"):
     data = {
         "title": "Upload",
+        "description": "A test picture",
         "collection": Collection.get_first_root_node().pk,
         "file": SimpleUploadedFile(name, content, content_type=content_type),
     }
