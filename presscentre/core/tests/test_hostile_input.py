@@ -180,7 +180,7 @@ def test_comment_feed_and_challenge_ids(site, client, item_id):
 @HOSTILE
 @given(p=hostile_value, extra=hostile_value)
 def test_sitemap_parameters(site, client, p, extra):
-    for path in ("/sitemap.xml", "/news-sitemap.xml", "/robots.txt"):
+    for path in ("/sitemap.xml", "/sitemap-pages.xml", "/sitemap-items-0.xml", "/news-sitemap.xml", "/robots.txt"):
         assert_harmless(client, "get", f"{path}?{query(p=p, section=extra)}")
 
 
@@ -322,6 +322,7 @@ def test_sql_injection_strings_are_harmless_in_every_query_parameter(site, clien
         ("/category/economy/feed/", ["type"]),
         ("/search/", ["q", "type", "category", "person", "year", "page"]),
         ("/sitemap.xml", ["p"]),
+        ("/sitemap-pages.xml", ["p"]),
         ("/api/v2/pages/", API_PARAMETERS),
     ]
     titles = sorted(item.title for item in site["items"])

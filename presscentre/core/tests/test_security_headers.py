@@ -80,6 +80,8 @@ def public_paths(content) -> list[str]:
         "/comments/feed/",
         f"/comments/feed/{items[1].pk}/",
         "/sitemap.xml",
+        "/sitemap-pages.xml",
+        "/sitemap-items-0.xml",
         "/news-sitemap.xml",
         "/robots.txt",
         "/search/?q=budgets",

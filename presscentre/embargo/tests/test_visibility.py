@@ -64,10 +64,18 @@ def crawl(client, *starts: str) -> dict[str, tuple[int, bytes]]:
         else:
             body = response.content
         seen[url] = (response.status_code, body)
-        if "text/html" not in response.get("Content-Type", ""):
+        content_type = response.get("Content-Type", "")
+        if "text/html" in content_type:
+            targets = [link["href"] for link in BeautifulSoup(body, "html.parser").find_all("a", href=True)]
+        elif "/sitemap" in url and content_type.startswith("application/xml"):
+            # The sitemap index names its pages; crawlers follow them, and so does this walk.
+            # (Their addresses are on the public base; the walk asks for their paths here.)
+            locs = [urlsplit(loc.text).path for loc in BeautifulSoup(body, "html.parser").find_all("loc")]
+            targets = [path for path in locs if path.startswith("/sitemap")]
+        else:
             continue
-        for link in BeautifulSoup(body, "html.parser").find_all("a", href=True):
-            target = urljoin(url, link["href"])
+        for href in targets:
+            target = urljoin(url, href)
             parts = urlsplit(target)
             if parts.netloc not in ("", "testserver", "localhost") or parts.path.startswith(SKIPPED_PREFIXES):
                 continue
@@ -127,8 +135,10 @@ def test_nothing_of_an_embargoed_item_reaches_any_public_surface_before_the_lift
     for url in ["/", "/category/economy/", "/author/nia-evans/", "/?type=report", report.url, *MACHINE_SURFACES]:
         if url in ("/robots.txt", "/comments/feed/", "/?s=launch", "/feed/podcast/"):
             continue  # no item text there: robots, comments, a redirect, recordings only
-        expected = b"/secret-launch/" if url == "/sitemap.xml" else marker  # a sitemap lists addresses only
-        assert expected in after[url][1], url
+        if url == "/sitemap.xml":  # a sitemap lists addresses only, in the pages its index names
+            assert any(b"/secret-launch/" in body for page, (_, body) in after.items() if "/sitemap-items-" in page)
+            continue
+        assert marker in after[url][1], url
     assert document.status_code == 200
     assert marker in b"".join(document.streaming_content)
 

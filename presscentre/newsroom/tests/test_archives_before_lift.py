@@ -45,6 +45,7 @@ NAME_LISTS = [
     "/author/",
     "/press-contacts/",
     "/sitemap.xml",
+    "/sitemap-pages.xml",
     "/search/?q=budget",
     "/search/?q=falcon",
     "/api/v2/pages/?type=newsroom.PressReleasePage&fields=*",
@@ -119,7 +120,7 @@ def test_no_list_of_names_names_the_topic_or_person_before_the_lift(falcon, clie
         "/feed/json/",
     ]:
         assert any(name in after[url].text for name in SECRET_NAMES), url
-    assert "/category/project-falcon/" in after["/sitemap.xml"].text
+    assert "/category/project-falcon/" in after["/sitemap-pages.xml"].text
 
 
 def test_the_press_contact_of_a_secret_topic_is_listed_under_other_enquiries_until_the_lift(falcon, client):

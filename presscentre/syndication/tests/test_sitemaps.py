@@ -45,6 +45,22 @@ def fetch(client, url: str) -> etree._Element:
     return etree.fromstring(response.content)
 
 
+def site_sitemap(client) -> etree._Element:
+    """Every sitemap page the index at /sitemap.xml names, each checked against the protocol's schema, read as one
+    urlset (the index is checked against the sitemap index schema, and each page named once)."""
+    index = fetch(client, "/sitemap.xml")
+    assert_valid(index, schema("siteindex.xsd"))
+    page_urls = [loc.text for loc in index.iter(f"{SITEMAP}loc")]
+    assert len(page_urls) == len(set(page_urls))
+    combined = etree.Element(f"{SITEMAP}urlset")
+    for page_url in page_urls:
+        assert page_url.startswith(public_url("/"))
+        page = fetch(client, page_url.removeprefix(public_url("/")[:-1]))
+        assert_valid(page, schema("sitemap.xsd"))
+        combined.extend(page)
+    return combined
+
+
 def locations(document) -> list[str]:
     return [loc.text for loc in document.iter(f"{SITEMAP}loc")]
 
@@ -75,9 +91,8 @@ def test_sitemap_lists_public_items_indexes_and_archives_with_lastmod_on_the_pub
     edited_at = datetime(2024, 6, 1, 8, 30, tzinfo=UTC)
     type(release).objects.filter(pk=release.pk).update(last_published_at=edited_at)
 
-    document = fetch(client, "/sitemap.xml")
+    document = site_sitemap(client)
 
-    assert_valid(document, schema("sitemap.xsd"))
     urls = locations(document)
     assert urls[0] == public_url("/")
     assert {
@@ -101,12 +116,18 @@ def test_sitemap_queries_stay_bounded_with_thirty_items(newsroom, client, django
     for n in range(30):
         PressReleaseFactory(parent=newsroom, categories=[topics[n % 3]], people=[people[n % 3]])
 
-    # One of them is the page cache's look-up of the next embargo, made once per change to the listings; two
-    # (the view restrictions, then the rows) list the plain pages.
-    with django_assert_max_num_queries(17):
-        document = fetch(client, "/sitemap.xml")
-
-    assert len(locations(document)) == 1 + 30 + 3 + 3
+    # The index: the site and its root (the request's), the private sections, the items' pages and their dates in one
+    # grouped read, the plain pages' restrictions and newest date, and the page cache's look-up of the next embargo.
+    with django_assert_max_num_queries(7):
+        index = fetch(client, "/sitemap.xml")
+    pages = locations(index)
+    assert len(pages) == 2
+    # The indexes, the archives and the plain pages (two queries: the view restrictions, then the rows).
+    with django_assert_max_num_queries(16):
+        assert len(locations(fetch(client, "/sitemap-pages.xml"))) == 1 + 3 + 3
+    # The items: one range read, whatever their number.
+    with django_assert_max_num_queries(3):
+        assert len(locations(fetch(client, pages[1].removeprefix(public_url("/")[:-1])))) == 30
 
 
 def test_news_sitemap_lists_the_last_two_days_with_publication_name_and_language(newsroom, client):
@@ -157,10 +178,15 @@ def test_robots_txt_shuts_the_admin_and_personal_links_and_names_both_sitemaps(d
 
 @pytest.mark.parametrize("url", ["/sitemap.xml", "/news-sitemap.xml"])
 def test_embargoed_item_enters_the_sitemaps_exactly_at_the_lift(embargoed, client, url):
+    def read() -> str:
+        if url == "/sitemap.xml":
+            return etree.tostring(site_sitemap(client)).decode().lower()
+        return client.get(url).content.decode().lower()
+
     with time_machine.travel(LIFT - timedelta(seconds=1), tick=False):
-        before = client.get(url).content.decode().lower()
+        before = read()
     with time_machine.travel(LIFT, tick=False):
-        after = client.get(url).content.decode().lower()
+        after = read()
 
     assert MARKER not in before
     assert "secret-topic" not in before  # an archive only the embargoed item fills
@@ -181,9 +207,46 @@ def test_sitemap_lists_the_plain_pages_anyone_may_read_and_no_draft_or_private_o
     private = newsroom.add_child(instance=ContentPage(title="Staff only", slug="staff-only"))
     PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
 
-    document = fetch(client, "/sitemap.xml")
-
-    assert_valid(document, schema("sitemap.xsd"))
-    urls = locations(document)
+    urls = locations(site_sitemap(client))
     assert {public_url("/about-us/"), public_url("/about-us/history/")} <= set(urls)
     assert public_url("/coming-soon/") not in urls and public_url("/staff-only/") not in urls
+
+
+@pytest.mark.parametrize("per_page", [1, 4, 7])
+def test_an_archive_larger_than_one_page_lists_every_public_item_exactly_once_across_the_pages(
+    newsroom, client, settings, per_page
+):
+    """With a page of a few URLs standing in for 50,000: every public item once, nothing embargoed, no draft, each
+    page valid and within the limit, and the index's date for a page the newest of its items'."""
+    settings.PRESSCENTRE_SITEMAP_URLS_PER_PAGE = per_page
+    public = [PressReleaseFactory(parent=newsroom, slug=f"public-{n}") for n in range(11)]
+    PressReleaseFactory(parent=newsroom, slug=f"embargoed-{MARKER}", embargo_until=LIFT, published_at=LIFT)
+    PressReleaseFactory(parent=newsroom, slug="a-draft", live=False)
+    public.append(ReportFactory(parent=newsroom, slug="public-report"))
+
+    index = fetch(client, "/sitemap.xml")
+    assert_valid(index, schema("siteindex.xsd"))
+    item_locations = []
+    for entry in index:
+        location = entry.findtext(f"{SITEMAP}loc").removeprefix(public_url("/")[:-1])
+        page = fetch(client, location)
+        assert_valid(page, schema("sitemap.xsd"))
+        if "sitemap-items-" not in location:
+            continue
+        assert 1 <= len(page) <= per_page
+        item_locations += locations(page)
+        page_dates = [datetime.fromisoformat(url.findtext(f"{SITEMAP}lastmod")) for url in page]
+        assert datetime.fromisoformat(entry.findtext(f"{SITEMAP}lastmod")) == max(page_dates)
+
+    assert sorted(item_locations) == sorted(public_url(item.url) for item in public)
+    assert len(item_locations) == len(set(item_locations))
+
+
+def test_a_sitemap_page_with_nothing_public_or_out_of_range_is_not_found(newsroom, client, settings):
+    settings.PRESSCENTRE_SITEMAP_URLS_PER_PAGE = 2
+    embargoed = PressReleaseFactory(parent=newsroom, slug="only-embargoed", embargo_until=LIFT, published_at=LIFT)
+
+    assert client.get(f"/sitemap-items-{embargoed.pk // 2}.xml").status_code == 404
+    assert client.get("/sitemap-items-99999999999999999999.xml").status_code == 404
+    assert client.get("/sitemap-items--1.xml").status_code == 404
+    assert "sitemap-items-" not in client.get("/sitemap.xml").content.decode()
