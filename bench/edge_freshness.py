@@ -104,7 +104,8 @@ class Content:
             Url("feed: person", f"{person}feed/", "feed"),
             Url("feed: comments", "/comments/feed/", "comments-feed"),
             Url("feed: one item's comments", f"/comments/feed/{self.commented_pk}/", "comments-feed"),
-            Url("sitemap", "/sitemap.xml", "sitemap"),
+            # A small site: every item is on the first items page of the sitemap index.
+            Url("sitemap (items page)", "/sitemap-items-0.xml", "sitemap"),
             Url("news sitemap", "/news-sitemap.xml", "news-sitemap"),
             Url("API list", "/api/v2/pages/", "api"),
             Url("document (a public report's PDF)", self.document_path, "document"),
