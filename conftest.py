@@ -128,6 +128,32 @@ def _hermetic_settings(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def private_media(_hermetic_settings, tmp_path):
+    """The private storage (download sizes, ZIPs) in the test's own folder, and back afterwards. A FileField holds
+    the storage object made when its model was defined, and `storages` makes another when settings change: both
+    are pointed at the folder."""
+    from django.apps import apps
+    from django.core.files.storage import storages
+
+    fields = [apps.get_model("core", "ImageDownload")._meta.get_field("file")]
+    if apps.is_installed("presscentre.mediakit"):
+        fields.append(apps.get_model("mediakit", "ItemArchive")._meta.get_field("file"))
+    objects = {id(storage): storage for storage in [storages["private"], *(field.storage for field in fields)]}
+    saved = {key: storage._location for key, storage in objects.items()}
+
+    def point(storage, location):
+        storage._location = location
+        for name in ("base_location", "location"):
+            storage.__dict__.pop(name, None)
+
+    for storage in objects.values():
+        point(storage, str(tmp_path / "private_media"))
+    yield tmp_path / "private_media"
+    for key, storage in objects.items():
+        point(storage, saved[key])
+
+
 @pytest.fixture
 def newsroom(db):
     """The press centre index as the default site's root page, like the demo."""

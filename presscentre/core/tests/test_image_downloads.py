@@ -20,20 +20,6 @@ GPS_IFD = 0x8825
 ORIENTATION = 0x0112
 
 
-@pytest.fixture(autouse=True)
-def private_media(tmp_path):
-    """The private storage in this test's own folder (its location is read when the model is defined)."""
-    storage = ImageDownload._meta.get_field("file").storage
-    saved = storage._location
-    storage._location = str(tmp_path / "private")
-    for name in ("base_location", "location"):
-        storage.__dict__.pop(name, None)
-    yield tmp_path / "private"
-    storage._location = saved
-    for name in ("base_location", "location"):
-        storage.__dict__.pop(name, None)
-
-
 def picture_bytes(size, *, mode="RGB", format="JPEG", exif=None, icc_profile=None) -> bytes:
     """A picture with some detail in it (so a turn or a crop would show), in the given format."""
     width, height = size

@@ -24,20 +24,6 @@ pytestmark = pytest.mark.django_db
 LIFT = datetime(2031, 6, 2, 8, 0, tzinfo=UTC)
 
 
-@pytest.fixture(autouse=True)
-def private_media(tmp_path):
-    """The private storage in this test's own folder (its location is read when the model is defined)."""
-    storage = ItemArchive._meta.get_field("file").storage
-    saved = storage._location
-    storage._location = str(tmp_path / "private")
-    for name in ("base_location", "location"):
-        storage.__dict__.pop(name, None)
-    yield tmp_path / "private"
-    storage._location = saved
-    for name in ("base_location", "location"):
-        storage.__dict__.pop(name, None)
-
-
 def jpeg(size=(2400, 1600)) -> bytes:
     picture = Image.new("RGB", size, (30, 90, 160))
     ImageDraw.Draw(picture).ellipse((100, 100, size[0] // 2, size[1] // 2), fill=(240, 200, 40))
