@@ -15,7 +15,7 @@ class MediaKitConfig(AppConfig):
         from wagtail.signals import page_published
 
         from presscentre.core.models import PressCentreDocument, PressCentreImage
-        from presscentre.mediakit import signal_handlers
+        from presscentre.mediakit import cache_tags, signal_handlers
         from presscentre.mediakit.models import ItemArchive
         from presscentre.newsroom.models.items import ItemAsset
 
@@ -36,3 +36,5 @@ class MediaKitConfig(AppConfig):
         post_delete.connect(
             signal_handlers.delete_archive_file, sender=ItemArchive, dispatch_uid="presscentre.mediakit.archive_file"
         )
+        # The media kit page's tag, and the galleries' pages to purge when a download size or ZIP is made.
+        cache_tags.register()

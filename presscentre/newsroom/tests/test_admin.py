@@ -54,6 +54,7 @@ def test_an_editor_publishes_a_press_release_through_the_admin(newsroom, admin_c
             "category_links": inline_formset([{"category": economy.pk}]),
             "person_links": inline_formset([]),
             "contact_links": inline_formset([{"contact": contact.pk}]),
+            "media_assets": inline_formset([]),
             "body": streamfield([("paragraph", rich_text("<p>Rents are up.</p>"))]),
             "notes_to_editors": rich_text("<p>Data from the survey.</p>"),
             "boilerplate": "",
