@@ -236,12 +236,15 @@ STORAGES["private"] = {
 }
 
 # Media on S3-compatible object storage (AWS S3, MinIO, Ceph, R2, ...) once a bucket is named; boto3 reads
-# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself. Image URLs are plain (no expiring signature) so cached
-# pages stay valid: make images/ and original_images/ publicly readable and keep documents/ private, since
-# documents are always streamed through the app, which applies the embargo rule (docs/deploy.md).
+# AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY itself. Nothing in the bucket is publicly readable (block public access
+# on it): pages show the app's own addresses (/media/images/..., /media/original_images/...), where the embargo rule
+# is applied before the app redirects to a signed address that expires after PRESSCENTRE_SIGNED_MEDIA_SECONDS
+# (the `signed_media` alias); documents are streamed by the app. The download sizes and galleries' ZIPs go under
+# private/ in the same bucket, handed out the same way (docs/deploy.md).
+PRESSCENTRE_SIGNED_MEDIA_SECONDS = env_int("PRESSCENTRE_SIGNED_MEDIA_SECONDS", default=60, minimum=5)
 AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "").strip()
 if AWS_STORAGE_BUCKET_NAME:
-    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    STORAGES["default"] = {"BACKEND": "presscentre.mediakit.serving.AppServedS3Storage"}
     AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL", "").strip() or None
     AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME", "").strip() or None
     AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN", "").strip() or None
@@ -249,6 +252,12 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_DEFAULT_ACL = None
     AWS_QUERYSTRING_AUTH = False
     AWS_S3_FILE_OVERWRITE = False
+    _signed = {"querystring_auth": True, "querystring_expire": PRESSCENTRE_SIGNED_MEDIA_SECONDS, "custom_domain": None}
+    STORAGES["signed_media"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _signed}
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_signed, "location": "/".join(part for part in (AWS_LOCATION.strip("/"), "private") if part)},
+    }
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
     "django.core.mail.backends.smtp.EmailBackend"

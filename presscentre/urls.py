@@ -1,13 +1,12 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve as serve_static
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents.views import serve as serve_document
 
 from presscentre.core import security
 from presscentre.core import views as core_views
+from presscentre.mediakit.views import image_file as serve_image_file
 from presscentre.pagecache.documents import shared_download
 
 urlpatterns = [
@@ -28,22 +27,16 @@ urlpatterns = [
     path("", include("presscentre.syndication.search_urls")),
     path("", include("presscentre.newsroom.branding_urls")),
     path("api/v2/", include("presscentre.syndication.api_urls")),
+    # A journalist's link to an embargoed item's images, downloads and ZIP (mediakit), then to the item itself.
+    path("embargoed/", include("presscentre.mediakit.link_urls")),
     path("embargoed/", include("presscentre.embargo.urls")),
     path("comments/", include("presscentre.comments.urls")),
     path("distribution/", include("presscentre.distribution.urls")),
     path("subscribe/", include("presscentre.alerts.urls")),
     path("experts/request/", include("presscentre.experts.urls")),
     path("", include("presscentre.mediakit.urls")),
+    # Image files and Wagtail's renditions, always through the embargo rule (never straight from a folder or bucket).
+    re_path(r"^media/(?P<directory>original_images|images)/(?P<name>[^/]+)$", serve_image_file, name="image_file"),
 ]
-
-if settings.DEBUG:
-    # Images only: documents are always served through Wagtail's view, which applies the embargo rule.
-    urlpatterns += [
-        re_path(
-            r"^media/(?P<path>(?:original_images|images)/.+)$",
-            serve_static,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]
 
 urlpatterns += [path("", include(wagtail_urls))]

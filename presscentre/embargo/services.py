@@ -124,6 +124,125 @@ def can_download(document, *, at: datetime, viewer=None, token: str | None = Non
     return public_pages(at).filter(pk__in=page_ids).exists()
 
 
+# Images: the same rule as documents, for the image files, their renditions, download sizes and gallery ZIPs.
+
+# Models whose rows show an image to everyone by their nature (a person's headshot, the site's logo, the media kit),
+# by label, with the fields that hold the image. Filled in the apps' ready(): this app never imports the apps above.
+_public_image_owners: dict[str, tuple[str, ...]] = {}
+
+
+def register_public_image_owner(model_label: str, *fields: str) -> None:
+    """Rows of `model_label` ("app.Model") show the image in `fields` (default "image") to anyone, whenever they
+    exist: such an image is public unless staff say otherwise by leaving it out of them."""
+    _public_image_owners[model_label] = tuple(fields) or ("image",)
+
+
+def public_image_owners() -> dict[str, tuple[str, ...]]:
+    return dict(_public_image_owners)
+
+
+def _pages_using_image(image):
+    """The ids of the pages whose own (published) content shows `image`, as a subquery: an item's featured image,
+    a report's cover, a gallery entry, or an image in a body (through the reference index, which lags behind by a
+    background task, hence the direct relations too). Like documents, a draft counts for nothing until published."""
+    from django.db.models import BigIntegerField
+    from django.db.models.functions import Cast
+    from wagtail.models import ReferenceIndex
+
+    page_model = apps.get_model("wagtailcore", "Page")
+    page_type = ContentType.objects.get_for_model(page_model)
+    in_bodies = (
+        ReferenceIndex.get_references_to(image)
+        .filter(base_content_type=page_type)
+        .annotate(page_id=Cast("object_id", BigIntegerField()))
+        .values("page_id")
+    )
+    gallery = apps.get_model("newsroom", "ItemAsset").objects.filter(image=image).values("item_id")
+    featured = _news_items().filter(featured_image=image).values("pk")
+    covers = apps.get_model("newsroom", "ReportPage").objects.filter(cover_image=image).values("pk")
+    return page_model.objects.filter(
+        Q(pk__in=gallery) | Q(pk__in=featured) | Q(pk__in=covers) | Q(pk__in=in_bodies)
+    ).values("pk")
+
+
+def _image_has_public_owner(image) -> bool:
+    """Does any registered owner that is public by nature show `image`? One query, however many owners."""
+    from django.db.models import Exists, OuterRef
+
+    conditions = Q()
+    for label, fields in _public_image_owners.items():
+        model = apps.get_model(label)
+        for field in fields:
+            conditions |= Q(Exists(model.objects.filter(**{field: OuterRef("pk")})))
+    if not conditions:
+        return False
+    return type(image).objects.filter(pk=image.pk).filter(conditions).exists()
+
+
+def can_view_image(image, *, at: datetime, viewer=None, token: str | None = None) -> bool:
+    """May `viewer` (None for an anonymous reader) holding `token` see `image` at `at`: its file, its renditions and
+    its download sizes? The image twin of `can_download`.
+
+    Staff always may. Anyone may when staff marked it public on its own, or when an owner that is public by nature
+    shows it (a person's headshot, the site's logo, the media kit: `register_public_image_owner`), since those are
+    shown everywhere already. Otherwise it must be shown by a public page (an item's featured image, cover,
+    gallery, body), and even then it is as secret as the most secret live item that uses it: an image shared with
+    an embargoed item waits for the lift. A journalist's link opens the images its own item uses. An image nobody
+    public uses is refused, so names cannot be tried. At most five queries, however many pages use the image.
+    """
+    if is_staff_viewer(viewer) or image.is_public:
+        return True
+    if _image_has_public_owner(image):
+        return True
+    using = _pages_using_image(image)
+    items = list(_news_items().live().filter(pk__in=using).values_list("pk", "embargo_until"))
+    if token and items and _token_opens_any(token, [pk for pk, _ in items], at=at):
+        return True
+    if any(until is not None and at < until for _, until in items):
+        return False
+    return public_pages(at).filter(pk__in=using).exists()
+
+
+def _token_opens_any(token: str, item_ids: list[int], *, at: datetime) -> bool:
+    """Does `token` belong to a link that opens one of these (live) items at `at`?"""
+    from presscentre.embargo.models import hash_token
+
+    access_link = apps.get_model("embargo", "AccessLink")
+    return access_link.objects.valid_at(at).filter(token_hash=hash_token(token), item_id__in=item_ids).exists()
+
+
+def link_opens_image(link, image, *, at: datetime) -> bool:
+    """May the holder of `link` see `image` through it at `at`: an image its own item's published content uses,
+    while the link opens the item? (Anything else through a link is refused, as for documents.)"""
+    if not can_view(link.item, at=at, token=link.token):
+        return False
+    return _pages_using_image(image).filter(pk=link.item_id).exists()
+
+
+def items_using_image(image) -> list[int]:
+    """The ids of the items whose published content shows `image` (one query), e.g. for the cache tags that purge
+    its files when one of them changes."""
+    return sorted(_news_items().filter(pk__in=_pages_using_image(image)).values_list("pk", flat=True))
+
+
+# Addresses that the journalist's copy of an item sends through the link (`/embargoed/<token><prefix>...`), because
+# they are 404 to the public until the lift: the apps that serve them register their prefixes and mount the token
+# routes themselves (mediakit: image files, download sizes and gallery ZIPs).
+_link_prefixes: list[str] = []
+
+
+def register_link_prefix(prefix: str) -> None:
+    """Send every address starting with `prefix` (e.g. "/media/images/") on a journalist's copy through the link."""
+    if not prefix.startswith("/") or not prefix.endswith("/"):
+        raise ValueError(f"A link prefix starts and ends with a slash: {prefix!r}")
+    if prefix not in _link_prefixes:
+        _link_prefixes.append(prefix)
+
+
+def link_prefixes() -> tuple[str, ...]:
+    return tuple(_link_prefixes)
+
+
 def lift_embargo(item, *, at: datetime, by=None) -> bool:
     """Carry out the lift of `item`'s embargo: audit log, cache purge, and the press office's email queued.
 

@@ -33,6 +33,7 @@ from presscentre.embargo.services import (
     find_access_link,
     journalist_terms,
     link_document,
+    link_prefixes,
     record_access,
     terms_outstanding,
 )
@@ -87,7 +88,8 @@ def item_copy(request, token: str):
         {"link": link, "release_text": _release_text(item, link, request=request)},
         request=request,
     )
-    return _private(HttpResponse(_with_journalist_tools(_documents_through_link(html, link), tools)))
+    html = _media_through_link(_documents_through_link(html, link), link)
+    return _private(HttpResponse(_with_journalist_tools(html, tools)))
 
 
 _MAIN_START = re.compile(r"<main\b[^>]*>")
@@ -113,6 +115,20 @@ def _documents_through_link(html: str, link: AccessLink) -> str:
         return f'{match["attr"]}="{url}"'
 
     return pattern.sub(through_link, html)
+
+
+def _media_through_link(html: str, link: AccessLink) -> str:
+    """Point the copy's images, their download sizes and the gallery's ZIP (every address under a prefix an app
+    registered: `link_prefixes`) at the same address under the token, where the app that serves them checks the
+    link: the public addresses are 404 until the lift. Covers src, srcset, href and absolute addresses in meta tags.
+    """
+    prefixes = link_prefixes()
+    if not prefixes:
+        return html
+    through = reverse("embargo:link", args=[link.token]).rstrip("/")
+    alternatives = "|".join(re.escape(prefix) for prefix in prefixes)
+    pattern = re.compile(rf"(?P<lead>[\"'\s,(])(?P<base>{re.escape(public_base_url())})?(?P<prefix>{alternatives})")
+    return pattern.sub(lambda match: f"{match['lead']}{match['base'] or ''}{through}{match['prefix']}", html)
 
 
 def _release_text(item, link: AccessLink, *, request) -> str:

@@ -5,7 +5,8 @@ a lift, a comment approval, a settings save. The purge runs once the transaction
 the old rows again after it; a purge requested outside a transaction runs at once.
 
 - The app's own cache has three coarse tokens (`services`): `site` bumps the site token; an `item-<id>` bumps that
-  item's paths and the listings token; any other tag bumps the listings token. It never holds documents.
+  item's paths and the listings token; any other tag bumps the listings token. It never holds documents or image
+  files, so their tags (`document-<id>`, `image-<id>`) only reach the edge.
 - Each edge (`edge.py`) is sent the exact tags. A send that fails (Varnish restarting, a CDN's API down) is logged
   and retried from the task queue with a growing delay; it never raises into the change that caused it.
 - A purge the app's cache missed (Redis down, or cut off from this process while others still reach it) is kept
@@ -75,7 +76,7 @@ def _purge_app_cache(wanted: set[str], paths: list[str]) -> None:
         services.purge_site()
         services.purge_listings()
         return
-    if any(not tag.startswith("document-") for tag in wanted):
+    if any(not tag.startswith(("document-", "image-")) for tag in wanted):  # files: never in the app's cache
         services.purge_listings()
     services.purge_paths(paths)
 

@@ -8,7 +8,7 @@
   registered. A category or person: its archive, the indexes, the sitemaps and each item showing it; the rest
   `site`.
 - An image or document edited, its file replaced, or deleted: each item showing it (`item-<id>`), the document's
-  own download, and `site` if anything else shows it.
+  own download or the image's own files (`image-<id>`), and `site` if anything else shows it.
 
 Every purge goes through `purge.purge`, which runs after the transaction commits.
 """
@@ -83,7 +83,8 @@ def _purge_users_of(media) -> None:
     from wagtail.documents import get_document_model
 
     key = f"media:{media._meta.label_lower}:{media.pk}"
-    own = {cache_tags.document(media.pk)} if isinstance(media, get_document_model()) else set()
+    # Its own files at the edge: a document's download, an image's files and sizes (made public on its own or not).
+    own = {cache_tags.document(media.pk) if isinstance(media, get_document_model()) else cache_tags.image(media.pk)}
     users = services.media_users(media)
     if users or own:
         services.on_commit_once(key, purge, media_tags(users) | own)

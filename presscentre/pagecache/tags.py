@@ -17,7 +17,8 @@ The vocabulary:
 - `sitemaps`, `search`, `api`: both sitemaps, every search, the read API;
 - `redirects`: every cached redirect (old addresses, such as an imported site's, lead to items: whether and where
   they lead follows the items' visibility and addresses);
-- `document-<id>`: a document's download.
+- `document-<id>`: a document's download;
+- `image-<id>`: an image's files (original and renditions) and download sizes.
 
 Which changes purge which tags is said where each change is caught: `presscentre.pagecache.signal_handlers` and
 the apps' registrations in `presscentre.pagecache.registry`.
@@ -61,6 +62,10 @@ def person(pk: int) -> str:
 
 def document(pk: int) -> str:
     return f"document-{int(pk)}"
+
+
+def image(pk: int) -> str:
+    return f"image-{int(pk)}"
 
 
 def item_id(tag: str) -> int | None:

@@ -235,4 +235,4 @@ def test_an_image_edit_purges_the_items_that_show_it_and_nothing_else(
         picture.title = "Chart, corrected"
         picture.save()
 
-    assert purged_by(rename, django_capture_on_commit_callbacks) == {f"item-{item.pk}"}
+    assert purged_by(rename, django_capture_on_commit_callbacks) == {f"item-{item.pk}", f"image-{picture.pk}"}
