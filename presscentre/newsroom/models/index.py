@@ -81,13 +81,15 @@ class PressCentrePage(MemoisedViewRestrictions, RoutablePageMixin, ChildRouting,
             raise Http404("Unknown item type.")
         if item_type is not None:
             items = items.of_type(item_type)
-        # The total is cached per listing (this index, archive and type filter) until the listings are purged.
+        # The total and the pages' positions are cached per listing (this index, archive and type filter) until the
+        # listings are purged: any page is then one read by key.
         count_key = f"press-centre:{self.pk}:{archive}:{item_type.type_slug if item_type else ''}"
         page = page_or_404(
             ListedItem.rows_of(items),
             request.GET.get("page"),
             per_page=settings.PRESSCENTRE_ITEMS_PER_PAGE,
             count_key=count_key,
+            newest_first=True,
         )
         page.object_list = listed_items(page.object_list)
         cache_tags.add(request, tag)
