@@ -50,6 +50,7 @@ LICENCE_URLS = {
 EXIF_IMAGE_DESCRIPTION = 0x010E
 EXIF_ARTIST = 0x013B
 EXIF_COPYRIGHT = 0x8298
+EXIF_ORIENTATION = 0x0112
 
 
 def licence_url(licence: str) -> str:
@@ -226,7 +227,7 @@ def _make_files(image: PressCentreImage) -> list[MadeFile]:
 
 def _turned(probe: Image.Image) -> bool:
     """Does the EXIF orientation turn the picture on its side (so its width is its height)?"""
-    return probe.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    return probe.getexif().get(EXIF_ORIENTATION, 1) in (5, 6, 7, 8)
 
 
 def _copy_original(source, stem: str, size: tuple[int, int]) -> MadeFile:
@@ -253,12 +254,14 @@ def _make_size(source, size: str, source_format: str, stem: str, metadata: dict)
         # Scaled before it is turned upright: the limit is the same on either side, and the turn is cheaper small.
         if max(frame.size) > limit:
             frame.thumbnail((limit, limit), Image.Resampling.LANCZOS, reducing_gap=2.0)
-        frame = ImageOps.exif_transpose(frame, in_place=False)
+        if frame.getexif().get(EXIF_ORIENTATION, 1) != 1:  # an upright picture needs no second copy
+            frame = ImageOps.exif_transpose(frame, in_place=False)
         width, height = frame.size
         extension = "png" if as_png else "jpg"
         with tempfile.NamedTemporaryFile(delete=False, suffix=f".{extension}") as out:
             _save(frame, out, as_png=as_png, size=size, icc_profile=icc_profile, metadata=metadata)
-        frame.close()
+        if frame is not picture:
+            frame.close()  # the opened picture closes with its block, and must leave the source open
     return MadeFile(size, out.name, f"{stem}-{size}.{extension}", width, height, os.path.getsize(out.name))
 
 
