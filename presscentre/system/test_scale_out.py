@@ -204,6 +204,41 @@ print(json.dumps({{"distribution": distribution.pk}}))
 """
 
 
+PUBLISH_EMBARGOED_WITH_IMAGE = """
+import io, json
+from datetime import timedelta
+from django.core.files.images import ImageFile
+from django.utils import timezone
+from PIL import Image
+from wagtail.images import get_image_model
+from wagtail.models import Collection
+from presscentre.newsroom.models import ItemAsset, PressCentrePage, PressReleasePage
+
+picture = io.BytesIO()
+Image.new("RGB", (64, 48), (30, 90, 160)).save(picture, "PNG")
+image = get_image_model().objects.create(
+    title="Harbour", description="Boats in the harbour", collection=Collection.get_first_root_node(),
+    file=ImageFile(picture, name="harbour.png"),
+)
+index = PressCentrePage.objects.get(slug="scale-out")
+instant = (timezone.now() + timedelta(seconds={lead})).replace(microsecond=0) + timedelta(seconds=1)
+release = PressReleasePage(title="Pictured release", slug="pictured-release", published_at=instant,
+                           embargo_until=instant, lead="Its picture is public at the instant.")
+release.live = False
+index.add_child(instance=release)
+release.media_assets = [ItemAsset(image=image)]
+release.save_revision().publish()
+urls = [image.file.url, image.get_rendition("fill-40x30").url]
+print(json.dumps({{"pk": release.pk, "urls": urls, "instant": instant.timestamp()}}), flush=True)
+"""
+
+UNPUBLISH = """
+from presscentre.newsroom.models import PressReleasePage
+
+PressReleasePage.objects.get(slug={slug!r}).unpublish()
+"""
+
+
 @dataclass
 class ScaleOut:
     stack: Stack
@@ -508,3 +543,35 @@ def test_a_distribution_sent_by_two_workers_reaches_each_journalist_once(scale_o
     printed = "\n".join(scale_out.stack.tail(name, lines=100_000) for name in ("worker1", "worker2", "sweep"))
     recipients = re.findall(r"^To: (journalist\d+@example\.org)$", printed, re.MULTILINE)
     assert sorted(recipients) == sorted(f"journalist{n}@example.org" for n in range(contacts))
+
+
+def test_an_embargoed_items_images_are_404_through_varnish_until_the_lift_then_cached_and_purged_on_unpublish(
+    scale_out,
+):
+    script = PUBLISH_EMBARGOED_WITH_IMAGE.format(lead=4)
+    release = scale_out.stack.first_json_line("publish image", manage("shell", "--no-imports", "-c", script))
+    urls, instant = release["urls"], release["instant"]
+    assert time.time() < instant - 0.5, "publishing took too long to watch the instant"
+
+    for _ in range(2):  # a refusal is never kept: the second asks the app again
+        for url in urls:
+            before = get(VARNISH_PORT, url)
+            assert before.status == 404 and before.headers.get("x-cache") == "miss", (url, before.status)
+            assert "surrogate-key" not in before.headers
+    assert time.time() < instant, "the checks before the lift ran past it"
+
+    time.sleep(max(0.0, instant - time.time()) + 0.05)
+    for url in urls:
+        first, second = get(VARNISH_PORT, url), get(VARNISH_PORT, url)
+        assert first.status == second.status == 200, (url, first.status, scale_out.stack.tails())
+        assert second.headers.get("x-cache") == "hit", (url, second.headers)
+        assert second.headers.get("cache-control", "").startswith("public")
+        assert "surrogate-key" not in second.headers  # Varnish keeps the tags to itself
+
+    scale_out.stack.run("unpublish", manage("shell", "--no-imports", "-c", UNPUBLISH.format(slug="pictured-release")))
+    deadline = time.monotonic() + 2
+    gone = set()
+    while len(gone) < len(urls) and time.monotonic() < deadline:
+        gone |= {url for url in urls if get(VARNISH_PORT, url).status == 404}
+        time.sleep(0.05)
+    assert gone == set(urls), f"still served through Varnish after the unpublish: {set(urls) - gone}"

@@ -91,7 +91,7 @@ def test_production_reads_logs_purges_and_storage_from_the_environment():
             "varnish2": "http://10.0.0.6:6081",
             "cloudfront": "E123EXAMPLE",
         },
-        "storage": "S3Storage",
+        "storage": "AppServedS3Storage",  # the bucket stays private; pages show the app's own image addresses
         "proxy": ["HTTP_X_FORWARDED_PROTO", "https"],
         "secure": True,
         "csrf_httponly": True,

@@ -96,6 +96,7 @@ def replace_file_as_the_admin_does(editor, image, content: bytes, filename: str)
         f"/admin/images/{image.pk}/",
         {
             "title": image.title,
+            "description": "A chart",  # alt text, required on the image form
             "collection": Collection.get_first_root_node().pk,
             "tags": "",
             "file": SimpleUploadedFile(filename, content, content_type="image/png"),
