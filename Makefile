@@ -19,6 +19,7 @@ demo: $(VENV)/.installed   ## migrate, load the demo content, serve web + worker
 	$(PY) manage.py load_demo_data
 	$(PY) manage.py load_demo_comments
 	$(PY) manage.py load_demo_contacts
+	$(PY) manage.py load_demo_media
 	@# Ctrl-C stops every process; honcho then exits 130, which is how a demo is meant to end, not an error.
 	@PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho start; status=$$?; \
 	if [ $$status -eq 130 ] || [ $$status -eq 0 ]; then echo "Demo stopped."; else exit $$status; fi
@@ -50,7 +51,7 @@ check: lint   ## lint, Django checks, missing migrations, then the suite
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed   ## lift latency (about 90 s), edge freshness through Varnish (about 150 s), then the load run on 100,000 items (about 10 min), then distribution throughput, then alerts at the lift and a digest to 5,000 and 20,000 subscribers (about 6 min), then the WordPress import, then fault injection (about 7 min) (see bench/README.md)
+bench: $(VENV)/.installed   ## lift latency (about 90 s), edge freshness through Varnish (about 150 s), then the load run on 100,000 items (about 10 min), then distribution throughput, then alerts at the lift and a digest to 5,000 and 20,000 subscribers (about 6 min), then the WordPress import, then fault injection (about 7 min), then media: download sizes of 500 24-megapixel pictures, their galleries' ZIPs and a gallery page (about 20 min) (see bench/README.md)
 	@# Every benchmark runs even when an earlier one misses its target; the target fails at the end if any did.
 	@status=0; \
 	$(PY) bench/lift_latency.py || status=1; \
@@ -61,6 +62,7 @@ bench: $(VENV)/.installed   ## lift latency (about 90 s), edge freshness through
 	$(PY) bench/alerts.py || status=1; \
 	$(PY) bench/import/run.py || status=1; \
 	$(PY) bench/faults.py || status=1; \
+	$(PY) bench/media.py || status=1; \
 	exit $$status
 
 lock: $(VENV)/.installed   ## re-pin requirements.lock from pyproject.toml (run after changing dependencies)
