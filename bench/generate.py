@@ -1,22 +1,28 @@
-"""Generate the benchmark archive: 100,000 items with people, categories and 200,000 comments on PostgreSQL.
+"""Generate the benchmark archive: items with people, categories and comments on PostgreSQL.
 
     .venv/bin/python bench/generate.py                          # 100,000 items, 200,000 comments
-    .venv/bin/python bench/generate.py --items 2000 --comments 4000   # a small archive while developing
+    .venv/bin/python bench/generate.py --items 500000           # 500,000 items, 1,000,000 comments
+    .venv/bin/python bench/generate.py --items 2000             # a small archive while developing
 
-Writes the PostgreSQL database `presscentre_bench_archive` (not `presscentre_bench`, which bench/lift_latency.py
-drops and recreates on every run). Idempotent: when the database already holds an archive of the requested size
-it does nothing; any other content there is dropped and generated again. Everything is inserted in one
-transaction, so an interrupted run leaves no half-made archive.
+Each size has its own PostgreSQL database, so the sizes live side by side: `presscentre_bench_archive` for the
+100,000 items, `presscentre_bench_archive_500k` for 500,000, `presscentre_bench_archive_2k` for 2,000 (never
+`presscentre_bench`, which bench/lift_latency.py drops and recreates on every run). Comments default to two per
+item. Idempotent: when the database already holds an archive of the requested size it does nothing; any other
+content there is dropped and generated again. Everything is inserted in one transaction, so an interrupted run
+leaves no half-made archive.
 
 Fast because it does what Wagtail would do, in bulk: page rows with their treebeard paths computed up front
 (the index's path plus a four-character step per child), written with PostgreSQL's COPY table by table down the
 page type's inheritance chain, and the search index computed by PostgreSQL from the same text Wagtail's indexer
-would use, so no page is read back. About two minutes for the full archive on a 2-core machine.
+would use, so no page is read back. Items are built and written in batches of BATCH, so memory stays flat
+whatever the size. On a 2-core machine: about two minutes for 100,000 items; 10 min 41 s for 500,000 (migrations
+included, other work sharing the cores), at most 257 MB resident.
 """
 
 import argparse
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -26,7 +32,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-DEFAULT_DATABASE = "presscentre_bench_archive"
+DEFAULT_DATABASE = "presscentre_bench_archive"  # the 100,000-item archive; other sizes: database_for()
+DEFAULT_ITEMS = 100_000
+BATCH = 10_000  # items built in Python and written by COPY at a time
 
 CATEGORIES = 40
 PEOPLE = 400
@@ -43,6 +51,18 @@ WORDS = (
 
 def out(line: str = "") -> None:
     print(line, flush=True)
+
+
+def database_for(items: int) -> str:
+    """The database holding an archive of `items` items: one per size, so a quick run keeps the large ones."""
+    if items == DEFAULT_ITEMS:
+        return DEFAULT_DATABASE
+    label = f"{items // 1000}k" if items % 1000 == 0 else str(items)
+    return f"{DEFAULT_DATABASE}_{label}"
+
+
+def default_comments(items: int) -> int:
+    return 2 * items
 
 
 def marker(items: int, comments: int) -> str:
@@ -198,68 +218,41 @@ def generate(items: int, comments: int, seed: int) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT coalesce(max(id), 0) FROM wagtailcore_page")
             first_id = cursor.fetchone()[0] + 1
-        pages, category_links, person_links, commented = [], [], [], []
-        for number in range(1, items + 1):
-            model = rng.choice(types)
-            published = now - timedelta(minutes=number * 79)  # about fifteen years for 100,000 items
-            slug = f"item-{number:06d}"
-            title = f"{words(rng, 6).capitalize()} ({number})"
-            embargoed = rng.random() < EMBARGOED_SHARE
-            page = model(
-                id=first_id + number - 1,
-                title=title,
-                draft_title=title,
-                slug=slug,
-                path=index.path + step(number),
-                depth=index.depth + 1,
-                numchild=0,
-                url_path=f"{index.url_path}{slug}/",
-                content_type_id=content_types[model],
-                locale_id=index.locale_id,
-                translation_key=uuid.uuid4(),
-                live=True,
-                has_unpublished_changes=False,
-                first_published_at=published,
-                last_published_at=published,
-                published_at=published,
-                summary=words(rng, 30).capitalize() + ".",
-                body=[
-                    {"type": "paragraph", "value": f"<p>{words(rng, 60).capitalize()}.</p>", "id": str(uuid.uuid4())}
-                    for _ in range(3)
-                ],
-                comments_open=rng.random() < COMMENTED_SHARE,
-                embargo_until=now + timedelta(days=rng.randint(1, 30)) if embargoed else None,
-            )
-            for field in model._meta.concrete_fields:
-                if field.remote_field is not None and field.remote_field.parent_link:
-                    setattr(page, field.attname, page.id)  # save() would fill these; the indexer keys on pk
-            if model is PressReleasePage:
-                page.lead, page.dateline_place = words(rng, 40).capitalize() + ".", "LONDON"
-            chosen = rng.sample(categories, rng.choice((1, 1, 2)))
-            author = people[rng.randrange(PEOPLE)]
-            # In memory too, so the search indexer reads them without a query.
-            page.category_links = [ItemCategory(category=category, sort_order=n) for n, category in enumerate(chosen)]
-            page.person_links = [ItemPerson(person=author, sort_order=0)]
-            category_links += [(page.id, category.pk, n) for n, category in enumerate(chosen)]
-            person_links.append((page.id, author.pk, 0))
-            if page.comments_open and not embargoed:
-                commented.append(page)
-            pages.append(page)
-        out(f"{items} items built in memory ({time.monotonic() - started:.0f} s)")
-
+        commented: list[tuple[int, datetime]] = []  # (id, published) of the items open to comments
         with connection.cursor() as wrapper:
             cursor = wrapper.cursor  # psycopg's own cursor, for COPY
-            copy_pages(cursor, connection, pages)
-            copy_rows(cursor, ItemCategory._meta.db_table, ["item_id", "category_id", "sort_order"], category_links)
-            copy_rows(cursor, ItemPerson._meta.db_table, ["item_id", "person_id", "sort_order"], person_links)
+            cursor.execute(
+                "CREATE TEMP TABLE bench_search (content_type_id int, object_id text, title text, body text) "
+                "ON COMMIT DROP"
+            )
+            for first in range(1, items + 1, BATCH):
+                pages, category_links, person_links, search_rows = [], [], [], []
+                for number in range(first, min(first + BATCH, items + 1)):
+                    page = build_item(rng, number, now, index, first_id, types, content_types)
+                    page_categories = rng.sample(categories, rng.choice((1, 1, 2)))
+                    author = people[rng.randrange(PEOPLE)]
+                    category_links += [(page.id, category.pk, n) for n, category in enumerate(page_categories)]
+                    person_links.append((page.id, author.pk, 0))
+                    if page.comments_open and page.embargo_until is None:
+                        commented.append((page.id, page.published_at))
+                    pages.append(page)
+                    names = [category.name for category in page_categories] + [author.name]
+                    search_rows.append((page.content_type_id, str(page.id), page.title, searchable_text(page, names)))
+                copy_pages(cursor, connection, pages)
+                copy_rows(cursor, ItemCategory._meta.db_table, ["item_id", "category_id", "sort_order"], category_links)
+                copy_rows(cursor, ItemPerson._meta.db_table, ["item_id", "person_id", "sort_order"], person_links)
+                copy_rows(cursor, "bench_search", ["content_type_id", "object_id", "title", "body"], search_rows)
+                done = first + len(pages) - 1
+                if done % 50_000 == 0 or done == items:
+                    out(f"{done} items written ({time.monotonic() - started:.0f} s)")
             written = copy_rows(cursor, "comments_comment", COMMENT_COLUMNS, comment_rows(rng, commented, comments))
             wrapper.execute("UPDATE wagtailcore_page SET numchild = %s WHERE id = %s", [items, index.pk])
             wrapper.execute(
                 "SELECT setval(pg_get_serial_sequence('wagtailcore_page', 'id'), "
                 "(SELECT max(id) FROM wagtailcore_page))"
             )
-            out(f"{items} items, {written} comments written ({time.monotonic() - started:.0f} s)")
-            build_search_index(cursor, pages)
+            out(f"{written} comments written ({time.monotonic() - started:.0f} s)")
+            build_search_index(cursor)
         out(f"search index built ({time.monotonic() - started:.0f} s)")
 
     with connection.cursor() as cursor:
@@ -267,14 +260,51 @@ def generate(items: int, comments: int, seed: int) -> None:
     out(f"done in {time.monotonic() - started:.0f} s")
 
 
-def build_search_index(cursor, pages: list) -> None:
-    """Wagtail's database search index for PostgreSQL, as its indexer would fill it, computed by PostgreSQL:
-    the title (weight B, stemmed), the title for autocomplete (unstemmed) and the rest of the text (weight D)."""
-    cursor.execute(
-        "CREATE TEMP TABLE bench_search (content_type_id int, object_id text, title text, body text) ON COMMIT DROP"
+def build_item(rng: random.Random, number: int, now: datetime, index, first_id: int, types, content_types):
+    """The `number`-th item (1 is the newest), a page object ready for COPY: Wagtail's fields as add_child and
+    publishing would set them, one published item every 79 minutes back in time."""
+    model = rng.choice(types)
+    published = now - timedelta(minutes=number * 79)  # about fifteen years for 100,000 items
+    slug = f"item-{number:06d}"
+    title = f"{words(rng, 6).capitalize()} ({number})"
+    embargoed = rng.random() < EMBARGOED_SHARE
+    page = model(
+        id=first_id + number - 1,
+        title=title,
+        draft_title=title,
+        slug=slug,
+        path=index.path + step(number),
+        depth=index.depth + 1,
+        numchild=0,
+        url_path=f"{index.url_path}{slug}/",
+        content_type_id=content_types[model],
+        locale_id=index.locale_id,
+        translation_key=uuid.uuid4(),
+        live=True,
+        has_unpublished_changes=False,
+        first_published_at=published,
+        last_published_at=published,
+        published_at=published,
+        summary=words(rng, 30).capitalize() + ".",
+        body=[
+            {"type": "paragraph", "value": f"<p>{words(rng, 60).capitalize()}.</p>", "id": str(uuid.uuid4())}
+            for _ in range(3)
+        ],
+        comments_open=rng.random() < COMMENTED_SHARE,
+        embargo_until=now + timedelta(days=rng.randint(1, 30)) if embargoed else None,
     )
-    rows = ((page.content_type_id, str(page.id), page.title, searchable_text(page)) for page in pages)
-    copy_rows(cursor, "bench_search", ["content_type_id", "object_id", "title", "body"], rows)
+    for field in model._meta.concrete_fields:
+        if field.remote_field is not None and field.remote_field.parent_link:
+            setattr(page, field.attname, page.id)  # save() would fill these; the indexer keys on pk
+    if model.__name__ == "PressReleasePage":
+        page.lead, page.dateline_place = words(rng, 40).capitalize() + ".", "LONDON"
+    return page
+
+
+def build_search_index(cursor) -> None:
+    """Wagtail's database search index for PostgreSQL, as its indexer would fill it, computed by PostgreSQL from
+    the rows copied into bench_search: the title (weight B, stemmed), the title for autocomplete (unstemmed) and
+    the rest of the text (weight D)."""
     cursor.execute(
         "INSERT INTO wagtailsearch_indexentry "
         "(content_type_id, object_id, title, autocomplete, body, title_norm, title_text, body_text) "
@@ -284,10 +314,9 @@ def build_search_index(cursor, pages: list) -> None:
     )
 
 
-def searchable_text(page) -> str:
-    parts = [page.summary, *(block["value"] for block in page.body.raw_data)]
-    parts += [link.category.name for link in page.category_links.all()]
-    parts += [link.person.name for link in page.person_links.all()]
+def searchable_text(page, names: list[str]) -> str:
+    """The text Wagtail's indexer gathers from an item: its fields, then its categories' and people's names."""
+    parts = [page.summary, *(block["value"] for block in page.body.raw_data), *names]
     parts += [getattr(page, name, "") for name in ("subheadline", "lead")]
     return " ".join(part for part in parts if part)
 
@@ -306,16 +335,17 @@ COMMENT_COLUMNS = [
 ]
 
 
-def comment_rows(rng: random.Random, pages: list, count: int):
-    """`count` comments over the commented items, a few items drawing many (as popular releases do)."""
-    if not pages:
+def comment_rows(rng: random.Random, items: list[tuple[int, datetime]], count: int):
+    """`count` comments over the commented items (id, published), a few items drawing many (as popular releases
+    do)."""
+    if not items:
         return
     for number in range(count):
-        page = pages[int(len(pages) * rng.random() ** 2)]  # skewed towards the newest items
-        created = page.published_at + timedelta(minutes=rng.randint(5, 60 * 24 * 20))
+        item_id, published = items[int(len(items) * rng.random() ** 2)]  # skewed towards the newest items
+        created = published + timedelta(minutes=rng.randint(5, 60 * 24 * 20))
         approved = rng.random() < 0.9
         yield (
-            page.id,
+            item_id,
             "comment",
             "approved" if approved else "pending",
             f"Reader {number % 5000}",
@@ -330,15 +360,20 @@ def comment_rows(rng: random.Random, pages: list, count: int):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--items", type=int, default=100_000, help="items to generate (default 100,000)")
-    parser.add_argument("--comments", type=int, default=200_000, help="comments to generate (default 200,000)")
+    parser.add_argument("--items", type=int, default=DEFAULT_ITEMS, help="items to generate (default 100,000)")
+    parser.add_argument("--comments", type=int, help="comments to generate (default two per item)")
     parser.add_argument(
-        "--database", default=DEFAULT_DATABASE, help=f"PostgreSQL database (default {DEFAULT_DATABASE})"
+        "--database", help=f"PostgreSQL database (default {DEFAULT_DATABASE}, with the size for other sizes)"
     )
     parser.add_argument("--seed", type=int, default=8, help="random seed: the same seed gives the same archive")
     args = parser.parse_args()
+    if args.comments is None:
+        args.comments = default_comments(args.items)
+    args.database = args.database or database_for(args.items)
     if not 1 <= args.items <= 1_600_000 or args.comments < 0:
         parser.error("--items must be between 1 and 1,600,000 and --comments at least 0")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", args.database):
+        parser.error("--database: lower-case letters, digits and underscores only")
 
     wanted = marker(args.items, args.comments)
     if has_archive(args.database, wanted):

@@ -1,20 +1,25 @@
 """Load: requests per second for the item page, the index, a category archive, /feed/ and a search, on the
-100,000-item archive, each cold, warm through the app's own cache and warm through Varnish, against the same
-HTML served as a static file by nginx (the ceiling), all in one run.
+500,000-item archive, each cold, warm through the app's own cache and warm through Varnish, against the same
+HTML served as a static file by nginx (the ceiling); the sitemap index, a full sitemap page and far listing pages
+cold, also timed as single requests from an empty cache; and a stock Wagtail 8 site's detail page and listing
+cold on the same app server, with the two ratios of ours to theirs: all in one run.
 
-    .venv/bin/python bench/load.py                        # the full run: 15 s per row, about 6 minutes
-    .venv/bin/python bench/load.py --duration 3 --items 2000 --comments 4000    # a quick look while developing
+    .venv/bin/python bench/load.py                        # the full run: 15 s per row, about 10 minutes
+    .venv/bin/python bench/load.py --items 100000         # the same on the 100,000-item archive
+    .venv/bin/python bench/load.py --duration 3 --warmup 1 --items 2000 --no-write   # a quick look while developing
 
 Duration flags: --duration (seconds of wrk per row, default 15) and --warmup (seconds of unmeasured load before
 each row, default 2). Other flags: --connections (default 32), --wrk-threads (default 2), --server (granian, the
 default: faster than gunicorn here on every app row, or gunicorn), --workers (default 2 for granian, 3 for gunicorn),
 --threads (gunicorn, default 4), --blocking-threads (granian, default 4), --only (a comma-separated subset of
-item,index,category,feed,search).
+PAGES, below).
 
 Needs PostgreSQL (127.0.0.1:5432), Redis (127.0.0.1:6379, database 10 is emptied), varnishd, nginx and wrk
-(Debian packages). Runs bench/generate.py first (which does nothing when the archive exists). Writes the table
-with the machine and versions to docs/performance.md (between its bench markers) and bench/results/load.md, and
-exits 1 when a target is missed. Servers listen on 127.0.0.1:8650-8653 only.
+(Debian packages). Runs bench/generate.py first (which does nothing when the archive exists; eleven minutes the
+first time for 500,000 items) and sets up the stock Wagtail site of bench/bare_wagtail/ in its own database
+(a minute the first time). Writes the table with the machine and versions to docs/performance.md (between its
+bench markers) and bench/results/load.md, and exits 1 when a target is missed. Servers listen on
+127.0.0.1:8650-8654 only.
 """
 
 import argparse
@@ -33,13 +38,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import database_for, default_comments  # noqa: E402 - the bench's own folder
+
 REPO = Path(__file__).resolve().parent.parent
 PERFORMANCE_DOC = REPO / "docs" / "performance.md"
 RESULTS_FILE = REPO / "bench" / "results" / "load.md"
 VCL = REPO / "deploy" / "varnish" / "presscentre.vcl"
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
 REDIS_URL = "redis://127.0.0.1:6379/10"
-COLD_PORT, WARM_PORT, VARNISH_PORT, NGINX_PORT = 8650, 8651, 8652, 8653
+COLD_PORT, WARM_PORT, VARNISH_PORT, NGINX_PORT, BARE_PORT = 8650, 8651, 8652, 8653, 8654
+BARE_DIR = REPO / "bench" / "bare_wagtail"
+BARE_DATABASE = "presscentre_bench_bare"
+BARE_CHILDREN = 2000
+ITEMS_PER_PAGE = 20  # PRESSCENTRE_ITEMS_PER_PAGE's default, which the bench's servers keep
+SITEMAP_URLS_PER_PAGE = 50_000  # presscentre/syndication/sitemaps.py: the protocol's limit
+LOAD_ITEMS = 500_000  # issue 21: the figures are taken on 500,000 items
 BEGIN, END = "<!-- bench/load.py: begin -->", "<!-- bench/load.py: end -->"
 
 # Targets from the issue: req/s floors per (page, mode), the Varnish share of the ceiling, worker memory.
@@ -47,6 +62,18 @@ COLD_TARGETS = {"item": 300, "index": 200, "category": 200, "search": 100}
 WARM_APP_TARGETS = {"item": 5000, "index": 5000}
 VARNISH_SHARE_TARGETS = {"item": 0.7, "index": 0.7}
 WORKER_RSS_LIMIT_MB = 250
+# Against the stock Wagtail site in the same run: our cold page's req/s over the bare one's.
+BARE_RATIO_TARGETS = {("item", "bare-detail"): 1.5, ("index", "bare-listing"): 2.0}
+# One request from an empty cache ("well under a second" at 500,000 items): the first one must take less.
+SINGLE_REQUEST_TARGET_S = 0.5
+
+# The pages measured in every mode (cold, warm app cache, warm Varnish, nginx ceiling) ...
+ALL_MODE_PAGES = ("item", "index", "category", "feed", "search")
+# ... those measured cold only, each also timed as single requests from an empty cache ...
+COLD_ONLY_PAGES = ("sitemap", "sitemap-page", "index-far", "category-last")
+# ... and the stock Wagtail site's, cold on the same app server.
+BARE_PAGES = ("bare-detail", "bare-listing")
+PAGES = (*ALL_MODE_PAGES, *COLD_ONLY_PAGES, *BARE_PAGES)
 
 
 def out(line: str = "") -> None:
@@ -127,6 +154,13 @@ def rss_of_workers(master_pid: int) -> list[float]:
 
 
 @dataclass
+class SingleRequests:
+    page: str
+    first_s: float  # the first request after the cache was emptied
+    median_s: float  # the median of the next few, each a full render on the cold server (no page cache)
+
+
+@dataclass
 class Row:
     page: str
     mode: str
@@ -178,7 +212,7 @@ def measure(page: str, mode: str, url: str, args) -> Row:
     if args.warmup:
         run_wrk(url, duration=args.warmup, connections=args.connections, threads=args.wrk_threads)
     rps, p50, p99, errors = run_wrk(url, duration=args.duration, connections=args.connections, threads=args.wrk_threads)
-    out(f"  {page:<9} {mode:<22} {rps:>10.0f} req/s  p50 {p50:>7.2f} ms  p99 {p99:>8.2f} ms  errors {errors}")
+    out(f"  {page:<13} {mode:<22} {rps:>10.0f} req/s  p50 {p50:>7.2f} ms  p99 {p99:>8.2f} ms  errors {errors}")
     return Row(page, mode, rps, p50, p99, errors)
 
 
@@ -198,7 +232,9 @@ def vacuum(database: str) -> None:
 
 
 def pick_paths(database: str) -> dict[str, str]:
-    """A public press release in the middle of the archive, a busy category, the feed and a common word."""
+    """A public press release in the middle of the archive, a busy category, the feed and a common word; the
+    sitemap index and its first full items page; the index's page before the last and the busy category's last
+    page; the bare site's middle child and its listing's first page."""
     import psycopg
 
     with psycopg.connect(f"{PG_SERVER}/{database}") as connection:
@@ -207,17 +243,84 @@ def pick_paths(database: str) -> dict[str, str]:
             "JOIN newsroom_newsitempage n ON n.page_ptr_id = p.id WHERE n.embargo_until IS NULL "
             "ORDER BY p.id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM newsroom_pressreleasepage)"
         ).fetchone()
-        (category,) = connection.execute(
-            "SELECT c.slug FROM newsroom_category c JOIN newsroom_itemcategory l ON l.category_id = c.id "
+        category, category_items = connection.execute(
+            "SELECT c.slug, count(*) FILTER (WHERE n.embargo_until IS NULL OR n.embargo_until <= now()) "
+            "FROM newsroom_category c "
+            "JOIN newsroom_itemcategory l ON l.category_id = c.id "
+            "JOIN newsroom_newsitempage n ON n.page_ptr_id = l.item_id "
             "GROUP BY c.slug ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()
+        first_id, last_id, items = connection.execute(
+            "SELECT min(p.id), max(p.id), count(*) FILTER (WHERE n.embargo_until IS NULL OR n.embargo_until <= now()) "
+            "FROM wagtailcore_page p "
+            "JOIN newsroom_newsitempage n ON n.page_ptr_id = p.id WHERE p.live"
+        ).fetchone()
+    # The first sitemap page whose id range lies wholly inside the archive holds the full 50,000 URLs (less the
+    # few embargoed items); a small archive has none, so its first page stands in.
+    full = -(-first_id // SITEMAP_URLS_PER_PAGE)
+    sitemap_page = full if (full + 1) * SITEMAP_URLS_PER_PAGE - 1 <= last_id else first_id // SITEMAP_URLS_PER_PAGE
+    index_pages = -(-items // ITEMS_PER_PAGE)
     return {
         "item": f"/{slug}/",
         "index": "/",
         "category": f"/category/{category}/",
         "feed": "/feed/",
         "search": "/search/?q=economy+budget",
+        "sitemap": "/sitemap.xml",
+        "sitemap-page": f"/sitemap-items-{sitemap_page}.xml",
+        "index-far": f"/?page={max(index_pages - 1, 1)}",
+        "category-last": f"/category/{category}/?page={-(-category_items // ITEMS_PER_PAGE)}",
+        "bare-detail": f"/page-{BARE_CHILDREN // 2:04d}/",
+        "bare-listing": "/",
     }
+
+
+def bare_env(args, folder: Path) -> dict[str, str]:
+    """The stock Wagtail site's environment: its own database, the same persistent connections as ours."""
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SETTINGS_MODULE": "bare_site.settings",
+        "PYTHONPATH": str(BARE_DIR),
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"{PG_SERVER}/{BARE_DATABASE}",
+        "DATABASE_CONN_MAX_AGE": "600",
+        "STATIC_ROOT": str(folder / "bare-static"),
+        "MEDIA_ROOT": str(folder / "bare-media"),
+    }
+
+
+def set_up_bare_site(env: dict[str, str]) -> None:
+    """Create the stock Wagtail site's database if needed, migrate it and give its listing its children (each step
+    does nothing when already done)."""
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
+        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BARE_DATABASE]).fetchone():
+            admin.execute(f"CREATE DATABASE {BARE_DATABASE}")
+    manage = [sys.executable, str(BARE_DIR / "manage.py")]
+    subprocess.run([*manage, "migrate", "--no-input", "-v0"], cwd=BARE_DIR, env=env, check=True)  # noqa: S603
+    command = [*manage, "create_bare_listing", "--children", str(BARE_CHILDREN)]
+    subprocess.run(command, cwd=BARE_DIR, env=env, check=True)  # noqa: S603
+    vacuum(BARE_DATABASE)
+
+
+def time_single_requests(url: str, page: str, cache, repeats: int = 5) -> SingleRequests:
+    """Seconds for one GET right after the shared cache was emptied, then the median of `repeats` more."""
+    cache.flushdb()
+    started = time.perf_counter()
+    status, _ = fetch(url)
+    first = time.perf_counter() - started
+    if status != 200:
+        raise RuntimeError(f"{url} answered {status}, not 200: nothing to measure")
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fetch(url)
+        times.append(time.perf_counter() - started)
+    median = sorted(times)[len(times) // 2]
+    out(f"  {page:<13} single GET from an empty cache {first:.3f} s, then median {median:.3f} s")
+    return SingleRequests(page, first, median)
 
 
 def app_env(args, folder: Path, database: str, *, page_cache: bool, threads: int) -> dict[str, str]:
@@ -242,17 +345,28 @@ def app_env(args, folder: Path, database: str, *, page_cache: bool, threads: int
     }
 
 
-def start_app(stack: Stack, name: str, port: int, env: dict[str, str], args, *, threads: int) -> subprocess.Popen:
-    """The app server under test: gunicorn with the repository's config, or granian's WSGI interface."""
+def start_app(
+    stack: Stack, name: str, port: int, env: dict[str, str], args, *, threads: int, bare: bool = False
+) -> subprocess.Popen:
+    """The app server under test: gunicorn with the repository's config, or granian's WSGI interface; with `bare`
+    the stock Wagtail site on the same server, worker count and threads (gunicorn's settings given directly, as
+    our config file speaks of our app)."""
     if args.server == "granian":
-        argv = [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi", "presscentre.wsgi:application"]
+        application = "bare_site.wsgi:application" if bare else "presscentre.wsgi:application"
+        argv = [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi", application]
         argv += ["--host", "127.0.0.1", "--port", str(port), "--workers", str(args.workers)]
         argv += ["--blocking-threads", str(threads), "--no-access-log", "--log-level", "warning"]
+        if bare:
+            argv += ["--working-dir", str(BARE_DIR)]
+    elif bare:
+        argv = [sys.executable, "-m", "gunicorn", "bare_site.wsgi", "--chdir", str(BARE_DIR), "--worker-class"]
+        argv += ["gthread", "--workers", str(args.workers), "--threads", str(threads), "--keep-alive", "5"]
+        argv += ["--bind", f"127.0.0.1:{port}"]
     else:
         argv = [sys.executable, "-m", "gunicorn", "presscentre.wsgi", "-c", "deploy/gunicorn.conf.py"]
         argv += ["--bind", f"127.0.0.1:{port}"]
     process = stack.start(name, argv, env=env)
-    wait_for(stack, name, f"http://127.0.0.1:{port}/healthz")
+    wait_for(stack, name, f"http://127.0.0.1:{port}/" if bare else f"http://127.0.0.1:{port}/healthz")
     return process
 
 
@@ -278,7 +392,7 @@ def start_varnish(stack: Stack, folder: Path) -> None:
     wait_for(stack, "varnish", f"http://127.0.0.1:{VARNISH_PORT}/healthz")
 
 
-def start_nginx(stack: Stack, folder: Path) -> None:
+def start_nginx(stack: Stack, folder: Path, probe: str) -> None:
     root = folder / "static-pages"
     conf = folder / "nginx.conf"
     conf.write_text(
@@ -306,7 +420,7 @@ http {{
 """
     )
     stack.start("nginx", ["nginx", "-p", str(folder), "-c", str(conf), "-g", "daemon off;"])
-    wait_for(stack, "nginx", f"http://127.0.0.1:{NGINX_PORT}/item.html")
+    wait_for(stack, "nginx", f"http://127.0.0.1:{NGINX_PORT}/{probe}.html")
 
 
 # -- report ---------------------------------------------------------------------------------------------------
@@ -352,7 +466,17 @@ def machine() -> dict[str, str]:
     }
 
 
-def targets_missed(rows: list[Row], rss: dict[str, list[float]]) -> list[str]:
+def bare_ratios(rows: list[Row]) -> list[tuple[str, str, float, float, float, float]]:
+    """(our page, bare page, our req/s, bare req/s, ratio, target) for each comparison measured in this run."""
+    cold = {row.page: row.requests_per_second for row in rows if row.mode == "cold"}
+    return [
+        (ours, bare, cold[ours], cold[bare], cold[ours] / cold[bare], target)
+        for (ours, bare), target in BARE_RATIO_TARGETS.items()
+        if ours in cold and cold.get(bare)
+    ]
+
+
+def targets_missed(rows: list[Row], rss: dict[str, list[float]], singles: list[SingleRequests]) -> list[str]:
     by_key = {(row.page, row.mode): row for row in rows}
     missed = []
     for page, floor in COLD_TARGETS.items():
@@ -367,6 +491,14 @@ def targets_missed(rows: list[Row], rss: dict[str, list[float]]) -> list[str]:
         row = by_key.get((page, "warm, Varnish"))
         if row and row.ratio is not None and row.ratio < share:
             missed.append(f"Varnish {page}: {row.ratio:.0%} of the ceiling, target {share:.0%}")
+    for ours, bare, _, _, ratio, target in bare_ratios(rows):
+        if ratio < target:
+            missed.append(f"cold {ours} ÷ {bare}: {ratio:.2f}×, target {target}×")
+    for single in singles:
+        if single.first_s >= SINGLE_REQUEST_TARGET_S:
+            missed.append(
+                f"{single.page} from an empty cache: {single.first_s:.2f} s, target {SINGLE_REQUEST_TARGET_S} s"
+            )
     missed += [f"{row.page} {row.mode}: {row.errors} errors" for row in rows if row.errors]
     for server, sizes in rss.items():
         missed += [f"{server} worker at {size:.0f} MB" for size in sizes if size > WORKER_RSS_LIMIT_MB]
@@ -381,12 +513,21 @@ def server_label(args) -> str:
     return f"{'granian (WSGI)' if args.server == 'granian' else 'gunicorn'} {args.workers} workers x {threads}"
 
 
-def report(rows: list[Row], rss: dict[str, list[float]], args, paths: dict[str, str], missed: list[str]) -> str:
+def report(
+    rows: list[Row],
+    rss: dict[str, list[float]],
+    args,
+    paths: dict[str, str],
+    singles: list[SingleRequests],
+    missed: list[str],
+) -> str:
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `bench/load.py` on {args.items:,} items and "
         f"{args.comments:,} comments: wrk with {args.connections} connections and {args.wrk_threads} threads, "
         f"{args.duration} s per row after {args.warmup} s of warm-up, {server_label(args)}, "
-        "DEBUG off, PostgreSQL and Redis. Everything, wrk included, shares the machine.",
+        "DEBUG off, PostgreSQL and Redis. Everything, wrk included, shares the machine. The bare-* rows are a "
+        f"stock Wagtail 8 site (bench/bare_wagtail/, a listing of {BARE_CHILDREN:,} children) on the same app "
+        "server, worker count and threads as the cold rows, in the same run.",
         "",
         "| page | mode | req/s | p50 | p99 | errors | share of ceiling |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
@@ -398,6 +539,30 @@ def report(rows: list[Row], rss: dict[str, list[float]], args, paths: dict[str, 
             f"{row.p50_ms:.2f} ms | {row.p99_ms:.2f} ms | {row.errors} | {ratio} |"
         )
     lines += ["", "Each page's ceiling is its own HTML, saved once and served as a static file by nginx.", ""]
+    if ratios := bare_ratios(rows):
+        lines += ["Against the stock Wagtail site (cold req/s, same run):", ""]
+        lines += [
+            "| ours | stock Wagtail | ours req/s | stock req/s | ratio | target |",
+            "| --- | --- | ---: | ---: | ---: | ---: |",
+        ]
+        lines += [
+            f"| {ours} | {bare} | {mine:,.0f} | {theirs:,.0f} | {ratio:.2f}× | ≥ {target}× |"
+            for ours, bare, mine, theirs, ratio, target in ratios
+        ]
+        lines.append("")
+    if singles:
+        lines += [
+            "Single requests on the cold server (no page cache), the first right after the shared cache was emptied "
+            f"(target: under {SINGLE_REQUEST_TARGET_S} s), then the median of five more:",
+            "",
+            "| page | first, empty cache | median of the next 5 |",
+            "| --- | ---: | ---: |",
+        ]
+        lines += [
+            f"| {single.page} (`{paths[single.page]}`) | {single.first_s:.3f} s | {single.median_s:.3f} s |"
+            for single in singles
+        ]
+        lines.append("")
     lines += [f"Resident memory of each {args.server} worker after its rows:", ""]
     lines += [f"- {server}: " + ", ".join(f"{size:.0f} MB" for size in sizes) for server, sizes in rss.items()]
     lines += ["", "Machine and versions:", "", "| | |", "| --- | --- |"]
@@ -438,14 +603,21 @@ def main() -> int:
         default=1,
         help="threads per worker of the cold server (default 1: a miss is CPU-bound, see docs/performance.md)",
     )
-    parser.add_argument("--items", type=int, default=100_000, help="archive size passed to generate.py")
-    parser.add_argument("--comments", type=int, default=200_000, help="comments passed to generate.py")
-    parser.add_argument("--database", default="presscentre_bench_archive", help="the generated archive's database")
-    parser.add_argument("--only", default="", help="comma-separated pages: item,index,category,feed,search")
+    parser.add_argument(
+        "--items", type=int, default=LOAD_ITEMS, help="archive size passed to generate.py (default 500,000)"
+    )
+    parser.add_argument("--comments", type=int, help="comments passed to generate.py (default two per item)")
+    parser.add_argument("--database", help="the generated archive's database (default: generate.py's for the size)")
+    parser.add_argument("--only", default="", help="comma-separated pages: " + ",".join(PAGES))
     parser.add_argument("--no-write", action="store_true", help="print the table without writing the docs")
     args = parser.parse_args()
     if args.workers is None:
         args.workers = 2 if args.server == "granian" else 3
+    args.comments = default_comments(args.items) if args.comments is None else args.comments
+    args.database = args.database or database_for(args.items)
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()} or set(PAGES)
+    if unknown := wanted - set(PAGES):
+        parser.error(f"--only: unknown pages {sorted(unknown)}; choose from {','.join(PAGES)}")
     for tool in ("wrk", "nginx", "redis-server"):
         if not shutil.which(tool):
             parser.error(f"{tool} is not installed (Debian package {tool if tool != 'redis-server' else 'redis'})")
@@ -456,12 +628,7 @@ def main() -> int:
     subprocess.run([*generate, "--comments", str(args.comments), "--database", args.database], check=True)  # noqa: S603
     sys.path.insert(0, str(REPO))
     vacuum(args.database)
-    paths = pick_paths(args.database)
-    if args.only:
-        wanted = {name.strip() for name in args.only.split(",")}
-        if unknown := wanted - set(paths):
-            parser.error(f"--only: unknown pages {sorted(unknown)}")
-        paths = {name: path for name, path in paths.items() if name in wanted}
+    paths = {name: path for name, path in pick_paths(args.database).items() if name in wanted}
 
     import redis
 
@@ -470,7 +637,15 @@ def main() -> int:
     cache = redis.Redis.from_url(REDIS_URL)
     rows: list[Row] = []
     rss: dict[str, list[float]] = {}
+    singles: list[SingleRequests] = []
+    ceilings: dict[str, float] = {}
+    everywhere = [page for page in ALL_MODE_PAGES if page in paths]
+    bare_pages = [page for page in BARE_PAGES if page in paths]
     try:
+        env_for_bare = bare_env(args, folder)
+        if bare_pages:
+            out("the stock Wagtail site: migrating and creating its listing when needed")
+            set_up_bare_site(env_for_bare)
         cache.flushdb()
         cold_env = app_env(args, folder, args.database, page_cache=False, threads=args.cold_threads)
         subprocess.run(  # noqa: S603 - fixed argv
@@ -479,33 +654,45 @@ def main() -> int:
 
         out(f"cold: {args.server} with the page cache off")
         cold = start_app(stack, "cold", COLD_PORT, cold_env, args, threads=args.cold_threads)
+        for page in COLD_ONLY_PAGES:
+            if page in paths:
+                singles.append(time_single_requests(f"http://127.0.0.1:{COLD_PORT}{paths[page]}", page, cache))
         pages_dir = folder / "static-pages"
         pages_dir.mkdir()
-        for page, path in paths.items():
-            status, body = fetch(f"http://127.0.0.1:{COLD_PORT}{path}")
+        for page in everywhere:
+            status, body = fetch(f"http://127.0.0.1:{COLD_PORT}{paths[page]}")
             (pages_dir / f"{page}.html").write_bytes(body)
-            rows.append(measure(page, "cold", f"http://127.0.0.1:{COLD_PORT}{path}", args))
+        for page in [*everywhere, *(page for page in COLD_ONLY_PAGES if page in paths)]:
+            rows.append(measure(page, "cold", f"http://127.0.0.1:{COLD_PORT}{paths[page]}", args))
         rss["cold server"] = rss_of_workers(cold.pid)
         stack.stop("cold")
 
-        out(f"warm: {args.server} with the page cache in Redis, then Varnish in front of it")
-        warm_threads = args.blocking_threads if args.server == "granian" else args.threads
-        warm_env = app_env(args, folder, args.database, page_cache=True, threads=warm_threads)
-        warm = start_app(stack, "warm", WARM_PORT, warm_env, args, threads=warm_threads)
-        for page, path in paths.items():
-            rows.append(measure(page, "warm, app cache", f"http://127.0.0.1:{WARM_PORT}{path}", args))
-        start_varnish(stack, folder)
-        for page, path in paths.items():
-            rows.append(measure(page, "warm, Varnish", f"http://127.0.0.1:{VARNISH_PORT}{path}", args))
-        rss["warm server"] = rss_of_workers(warm.pid)
+        if bare_pages:
+            out(f"cold, stock Wagtail: {args.server} with the same workers and threads")
+            bare = start_app(stack, "bare", BARE_PORT, env_for_bare, args, threads=args.cold_threads, bare=True)
+            for page in bare_pages:
+                rows.append(measure(page, "cold", f"http://127.0.0.1:{BARE_PORT}{paths[page]}", args))
+            rss["stock Wagtail server"] = rss_of_workers(bare.pid)
+            stack.stop("bare")
 
-        out("ceiling: the same HTML as static files from nginx")
-        start_nginx(stack, folder)
-        ceilings = {}
-        for page in paths:
-            row = measure(page, "static file (nginx)", f"http://127.0.0.1:{NGINX_PORT}/{page}.html", args)
-            ceilings[page] = row.requests_per_second
-            rows.append(row)
+        if everywhere:
+            out(f"warm: {args.server} with the page cache in Redis, then Varnish in front of it")
+            warm_threads = args.blocking_threads if args.server == "granian" else args.threads
+            warm_env = app_env(args, folder, args.database, page_cache=True, threads=warm_threads)
+            warm = start_app(stack, "warm", WARM_PORT, warm_env, args, threads=warm_threads)
+            for page in everywhere:
+                rows.append(measure(page, "warm, app cache", f"http://127.0.0.1:{WARM_PORT}{paths[page]}", args))
+            start_varnish(stack, folder)
+            for page in everywhere:
+                rows.append(measure(page, "warm, Varnish", f"http://127.0.0.1:{VARNISH_PORT}{paths[page]}", args))
+            rss["warm server"] = rss_of_workers(warm.pid)
+
+            out("ceiling: the same HTML as static files from nginx")
+            start_nginx(stack, folder, everywhere[0])
+            for page in everywhere:
+                row = measure(page, "static file (nginx)", f"http://127.0.0.1:{NGINX_PORT}/{page}.html", args)
+                ceilings[page] = row.requests_per_second
+                rows.append(row)
     finally:
         stack.stop_all()
         cache.flushdb()
@@ -514,9 +701,9 @@ def main() -> int:
     for row in rows:
         row.ceiling = ceilings.get(row.page)
     order = {"cold": 0, "warm, app cache": 1, "warm, Varnish": 2, "static file (nginx)": 3}
-    rows.sort(key=lambda row: (list(paths).index(row.page), order[row.mode]))
-    missed = targets_missed(rows, rss)
-    text = report(rows, rss, args, paths, missed)
+    rows.sort(key=lambda row: (PAGES.index(row.page), order[row.mode]))
+    missed = targets_missed(rows, rss, singles)
+    text = report(rows, rss, args, paths, singles, missed)
     out()
     out(text)
     if not args.no_write:
