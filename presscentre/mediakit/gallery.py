@@ -11,17 +11,13 @@ from django.db.models import Prefetch
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 
+from presscentre.core import image_downloads
 from presscentre.core.models import ImageDownload, Licence, PressCentreImage
 
 # The thumbnail at 1x and 2x, and the picture the lightbox (or, without JavaScript, the browser) opens.
 THUMBNAIL_FILTERS = ("max-360x270", "max-720x540")
 LARGE_FILTER = "max-1600x1600"
 RENDITION_FILTERS = (*THUMBNAIL_FILTERS, LARGE_FILTER)
-
-LICENCE_URLS = {
-    Licence.CC_BY_4: "https://creativecommons.org/licenses/by/4.0/",
-    Licence.CC0: "https://creativecommons.org/publicdomain/zero/1.0/",
-}
 
 
 @dataclass
@@ -57,11 +53,11 @@ class GalleryEntry:
 
     @property
     def licence_label(self) -> str:
-        return str(Licence(self.asset.licence).label) if self.asset.licence in Licence.values else ""
+        return image_downloads.licence_label(self.asset.licence) if self.asset.licence in Licence.values else ""
 
     @property
     def licence_url(self) -> str:
-        return LICENCE_URLS.get(self.asset.licence, "")
+        return image_downloads.licence_url(self.asset.licence)
 
     @property
     def file_size(self) -> int:
