@@ -220,3 +220,19 @@ def test_a_spokesperson_in_the_experts_directory_can_be_asked_for_an_interview(n
 
     assert 'href="/experts/request/nia-evans/">Request an interview' in html
     assert "/experts/request/sam-lowe/" not in html
+
+
+def test_a_preview_shows_the_editor_s_unsaved_gallery(release, rf):
+    from django.template import Context, Template
+
+    image = picture(title="Not saved yet")
+    release.media_assets = [ItemAsset(image=image)]
+    request = rf.get("/")
+    request.is_preview = True
+
+    html = Template("{% load mediakit_tags %}{% item_gallery page %}").render(
+        Context({"page": release, "request": request})
+    )
+
+    assert "Not saved yet" in html
+    assert not ItemAsset.objects.filter(item=release).exists()
