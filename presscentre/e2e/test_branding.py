@@ -81,6 +81,7 @@ def test_a_press_officer_brands_the_site_and_a_reader_sees_it(
     chooser.get_by_role("tab", name="Upload").click()
     chooser.get_by_label("Title").fill("Ashcombe Institute logo")
     chooser.get_by_label("File").set_input_files(str(logo_file))
+    chooser.get_by_role("textbox", name="Alt text").fill("The Ashcombe Institute")
     chooser.get_by_role("button", name="Upload").click()
     chooser.wait_for(state="detached")
     assert "Ashcombe Institute logo" in editor_page.locator("#id_logo-chooser").inner_text()

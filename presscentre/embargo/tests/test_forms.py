@@ -248,6 +248,7 @@ def release_data(*, publish=True, **fields) -> dict:
         "category_links": inline_formset([]),
         "person_links": inline_formset([]),
         "contact_links": inline_formset([]),
+        "media_assets": inline_formset([]),
         "body": streamfield([("paragraph", rich_text("<p>Rents are up.</p>"))]),
         "notes_to_editors": rich_text("<p>Data from the survey.</p>"),
         "boilerplate": "",

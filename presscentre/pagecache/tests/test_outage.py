@@ -131,6 +131,7 @@ def test_an_editor_publishes_through_the_admin_while_redis_is_down(
             "category_links": inline_formset([]),
             "person_links": inline_formset([]),
             "contact_links": inline_formset([]),
+            "media_assets": inline_formset([]),
             "body": streamfield([("paragraph", rich_text("<p>Still published.</p>"))]),
             "notes_to_editors": rich_text(""),
             "boilerplate": "",
