@@ -161,6 +161,37 @@ def extract_pdf_text(file) -> str:
     return text.replace("\x00", " ")[:MAX_DOCUMENT_TEXT]
 
 
+class ImageOrFile(models.Model):
+    """An entry that shows one picture or one file (a gallery's, the media kit's): exactly one of the two."""
+
+    image = models.ForeignKey(
+        "core.PressCentreImage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    document = models.ForeignKey(
+        "core.PressCentreDocument",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="file",
+        help_text="A video, audio recording or document, when this entry is not an image.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if bool(self.image_id) == bool(self.document_id):
+            raise ValidationError("Choose an image or a file for each entry (one of them, not both).")
+
+    @property
+    def asset(self):
+        return self.image if self.image_id else self.document
+
+
 def private_upload_to(instance, filename: str) -> str:
     """<kind>/<random>/<name> in the private storage: nothing there is served without the embargo rule's leave."""
     return posixpath.join(instance.private_directory, secrets.token_urlsafe(16), filename)

@@ -4,7 +4,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.models import Orderable
 
-from presscentre.core.models import private_storage, private_upload_to
+from presscentre.core.models import ImageOrFile, private_storage, private_upload_to
 
 
 class ItemArchive(models.Model):
@@ -43,33 +43,10 @@ class MediaKitCollection(ClusterableModel):
         return self.title
 
 
-class MediaKitEntry(Orderable):
+class MediaKitEntry(ImageOrFile, Orderable):
     collection = ParentalKey(MediaKitCollection, on_delete=models.CASCADE, related_name="entries")
-    image = models.ForeignKey(
-        "core.PressCentreImage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    document = models.ForeignKey(
-        "core.PressCentreDocument",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name="file",
-        help_text="A brand file, recording or document, when this entry is not an image.",
-    )
 
     panels = [FieldPanel("image"), FieldPanel("document")]
 
     class Meta(Orderable.Meta):
         verbose_name = "media kit file"
-
-    def clean(self):
-        from django.core.exceptions import ValidationError
-
-        super().clean()
-        if bool(self.image_id) == bool(self.document_id):
-            raise ValidationError("Choose an image or a file for each entry (one of them, not both).")
-
-    @property
-    def asset(self):
-        return self.image if self.image_id else self.document

@@ -27,6 +27,7 @@ from wagtail.models import Orderable, Page, PageManager
 from wagtail.query import PageQuerySet
 from wagtail.search import index
 
+from presscentre.core.models import ImageOrFile
 from presscentre.core.site_memo import MemoisedViewRestrictions, restricted_sections
 from presscentre.newsroom import dates
 from presscentre.newsroom.blocks import BodyBlock
@@ -365,37 +366,16 @@ class ItemCategory(Orderable):
         constraints = [models.UniqueConstraint(fields=["item", "category"], name="itemcategory_unique_item_category")]
 
 
-class ItemAsset(Orderable):
+class ItemAsset(ImageOrFile, Orderable):
     """A picture or file in an item's gallery: shown with its credit and licence, downloadable in its sizes and in the
     item's "Download all" ZIP, and as secret as the item until its lift."""
 
     item = ParentalKey(NewsItemPage, on_delete=models.CASCADE, related_name="media_assets")
-    image = models.ForeignKey(
-        "core.PressCentreImage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    document = models.ForeignKey(
-        "core.PressCentreDocument",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name="file",
-        help_text="A video, audio recording or document, when this entry is not an image.",
-    )
 
     panels = [FieldPanel("image"), FieldPanel("document")]
 
     class Meta(Orderable.Meta):
         verbose_name = "gallery entry"
-
-    def clean(self):
-        super().clean()
-        if bool(self.image_id) == bool(self.document_id):
-            raise ValidationError("Choose an image or a file for each gallery entry (one of them, not both).")
-
-    @property
-    def asset(self):
-        return self.image if self.image_id else self.document
 
 
 gallery_panel = InlinePanel(
