@@ -472,6 +472,11 @@ def _version(argv: list[str], pattern: str = r"(\d+\.\d+(?:\.\d+)?)") -> str:
     return match.group(1) if match else "unknown"
 
 
+def load_average() -> str:
+    """The machine's 1-minute load average: above the core count, other work competed with the run."""
+    return Path("/proc/loadavg").read_text().split()[0]
+
+
 def machine() -> dict[str, str]:
     import django
     import wagtail
@@ -571,7 +576,8 @@ def report(
             if args.no_prepared_statements
             else ""
         )
-        + " and Redis. Everything, wrk included, shares the machine. The bare-* rows are a "
+        + " and Redis. Everything, wrk included, shares the machine: its load average (1 minute) was "
+        f"{args.load_before} at the start and {load_average()} at the end. The bare-* rows are a "
         f"stock Wagtail 8 site (bench/bare_wagtail/, a listing of {BARE_CHILDREN:,} children) on the same app "
         "server, worker count and threads as the cold rows, in the same run.",
         "",
@@ -584,7 +590,9 @@ def report(
             f"| {row.page} (`{paths[row.page]}`) | {row.mode} | {row.requests_per_second:,.0f} | "
             f"{row.p50_ms:.2f} ms | {row.p99_ms:.2f} ms | {row.errors} | {ratio} |"
         )
-    lines += ["", "Each page's ceiling is its own HTML, saved once and served as a static file by nginx.", ""]
+    lines.append("")
+    if any(row.mode == "static file (nginx)" for row in rows):
+        lines += ["Each page's ceiling is its own HTML, saved once and served as a static file by nginx.", ""]
     if ratios := bare_ratios(rows):
         lines += ["Against the stock Wagtail site (cold req/s, same run):", ""]
         lines += [
@@ -659,12 +667,14 @@ def main() -> int:
     parser.add_argument("--database", help="the generated archive's database (default: generate.py's for the size)")
     parser.add_argument("--only", default="", help="comma-separated pages: " + ",".join(PAGES))
     parser.add_argument("--no-write", action="store_true", help="print the table without writing the docs")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold rows (ours and the stock site's)")
     parser.add_argument(
         "--no-prepared-statements",
         action="store_true",
         help="run our app with DATABASE_PREPARED_STATEMENTS=false (a diagnosis: production keeps them on)",
     )
     args = parser.parse_args()
+    args.load_before = load_average()
     if args.workers is None:
         args.workers = 2 if args.server == "granian" else 3
     args.comments = default_comments(args.items) if args.comments is None else args.comments
@@ -728,7 +738,7 @@ def main() -> int:
             rss["stock Wagtail server"] = rss_of_workers(bare.pid)
             stack.stop("bare")
 
-        if everywhere:
+        if everywhere and not args.cold_only:
             out(f"warm: {args.server} with the page cache in Redis, then Varnish in front of it")
             warm_threads = args.blocking_threads if args.server == "granian" else args.threads
             warm_env = app_env(args, folder, args.database, page_cache=True, threads=warm_threads)
