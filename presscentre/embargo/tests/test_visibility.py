@@ -70,7 +70,7 @@ def crawl(client, *starts: str) -> dict[str, tuple[int, bytes]]:
         elif "/sitemap" in url and content_type.startswith("application/xml"):
             # The sitemap index names its pages; crawlers follow them, and so does this walk.
             # (Their addresses are on the public base; the walk asks for their paths here.)
-            locs = [urlsplit(loc.text).path for loc in BeautifulSoup(body, "html.parser").find_all("loc")]
+            locs = [urlsplit(loc.text).path for loc in BeautifulSoup(body, "xml").find_all("loc")]
             targets = [path for path in locs if path.startswith("/sitemap")]
         else:
             continue
