@@ -1,5 +1,4 @@
-"""The gallery of pictures and files on an item's page (`{% item_gallery page %}`) and the "Request an interview"
-links of an item's people.
+"""The gallery of pictures and files on an item's page (`{% item_gallery page %}`).
 
 A gallery reads in a fixed number of queries whatever its size: its entries with their images and documents, the
 images' download sizes, their renditions (`presscentre.mediakit.gallery`), and the item's ZIP.
@@ -10,7 +9,6 @@ from django.urls import reverse
 
 from presscentre.mediakit.gallery import entries_of, with_gallery_relations
 from presscentre.mediakit.models import ItemArchive
-from presscentre.newsroom.models import Person
 from presscentre.newsroom.models.items import ItemAsset
 
 register = template.Library()
@@ -42,12 +40,3 @@ def item_gallery(context, page):
         "zip_url": reverse("mediakit:item_zip", args=[page.pk]) if entries and page.pk else "",
         "zip_size": archive.file_size if archive is not None else 0,
     }
-
-
-@register.simple_tag
-def interview_slugs(people) -> set[str]:
-    """The slugs of those among `people` (an item's byline) who are in the experts directory, in one query."""
-    slugs = [person.slug for person in people]
-    if not slugs:
-        return set()
-    return set(Person.objects.filter(slug__in=slugs, available_for_comment=True).values_list("slug", flat=True))

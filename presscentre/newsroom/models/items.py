@@ -264,8 +264,10 @@ class NewsItemPage(FeaturedImageMixin, MemoisedViewRestrictions, Page):
         The page shows their names, slugs and roles only, so they come as plain `LinkedName`s.
         """
         loaded = {"category": [], "person": [], "tag": []}
-        for kind, name, slug, role, _order, _pk, photo_id in _links_of(self):
-            loaded[kind].append(LinkedName(name=name, slug=slug, role=role, photo_id=photo_id))
+        for kind, name, slug, role, _order, _pk, photo_id, expert in _links_of(self):
+            loaded[kind].append(
+                LinkedName(name=name, slug=slug, role=role, photo_id=photo_id, available_for_comment=bool(expert))
+            )
         self._loaded_categories = loaded["category"]
         self._loaded_people = loaded["person"]
         self._loaded_tag_names = [link.name for link in loaded["tag"]]
@@ -395,15 +397,17 @@ class LinkedName:
     slug: str
     role: str = ""
     photo_id: int | None = None  # a person's headshot; bylines look up no picture for someone without one
+    available_for_comment: bool = False  # a person in the experts directory: the byline offers an interview
 
 
 def _links_of(item: NewsItemPage):
-    """(kind, name, slug, role, order, link id, photo id) of the item's categories, people and tags, each in the
-    editor's order (tags in the order they were added); only people have a photo id."""
+    """(kind, name, slug, role, order, link id, photo id, in the experts directory) of the item's categories, people
+    and tags, each in the editor's order (tags in the order they were added); only people have the last two."""
     text = models.CharField()
     no_photo = models.Value(None, output_field=models.IntegerField())
+    not_expert = models.Value(False, output_field=models.BooleanField())
 
-    def rows(links, kind: str, target: str, role, photo=no_photo):
+    def rows(links, kind: str, target: str, role, photo=no_photo, expert=not_expert):
         return (
             links.filter(**{"item" if kind != "tag" else "content_object": item})
             .order_by()
@@ -415,11 +419,14 @@ def _links_of(item: NewsItemPage):
                 "sort_order" if kind != "tag" else "pk",
                 "pk",
                 photo,
+                expert,
             )
         )
 
     categories = rows(ItemCategory.objects, "category", "category", models.Value("", output_field=text))
-    people = rows(ItemPerson.objects, "person", "person", "person__role", "person__photo_id")
+    people = rows(
+        ItemPerson.objects, "person", "person", "person__role", "person__photo_id", "person__available_for_comment"
+    )
     tags = rows(NewsItemTag.objects, "tag", "tag", models.Value("", output_field=text))
     return sorted(categories.union(people, tags, all=True), key=lambda row: (row[4], row[5]))
 

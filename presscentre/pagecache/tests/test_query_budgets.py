@@ -52,7 +52,7 @@ BUDGETS = {
 # Reports and recordings show the press contact block too (issue 14): one more query while the site memory is cold.
 # Releases, reports and media appearances read their gallery (one query when empty) and which of their people take
 # interview requests (one query) (issue 19).
-ITEM_BUDGETS = {"press release": (15, 7), "article": (11, 4), "report": (15, 7), "media appearance": (14, 6)}
+ITEM_BUDGETS = {"press release": (14, 6), "article": (11, 4), "report": (14, 6), "media appearance": (13, 5)}
 ITEM_FEED_BUDGET = (7, 2)
 
 
